@@ -1,0 +1,3 @@
+package pia
+
+//go:generate go run ./gen -dir .

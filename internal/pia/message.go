@@ -1,0 +1,112 @@
+package pia
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Lang is the language of the gateway's own messages.
+type Lang uint8
+
+const (
+	// Indonesian is the default: the PIA and its integrators speak it.
+	Indonesian Lang = iota
+	// English is chosen by configuration.
+	English
+)
+
+// ParseLang reads "id" or "en".
+func ParseLang(s string) (Lang, error) {
+	switch strings.ToLower(s) {
+	case "", "id", "indonesian", "indonesia":
+		return Indonesian, nil
+	case "en", "english":
+		return English, nil
+	}
+	return 0, fmt.Errorf("language %q: want id or en", s)
+}
+
+func (l Lang) String() string {
+	if l == English {
+		return "en"
+	}
+	return "id"
+}
+
+// Msg names a sentence the gateway answers with.
+type Msg int
+
+// The sentences. Their arguments are documented beside each.
+const (
+	MsgUnknownMethod       Msg = iota // method
+	MsgWithdrawn                      // method, version
+	MsgWrongVerb                      // method, verb
+	MsgBodyTooLarge                   // limit in bytes
+	MsgNotJSON                        // content type
+	MsgBadJSON                        // parser error
+	MsgEmptyBody                      //
+	MsgValidation                     // list of violations
+	MsgUpstreamUnreachable            // side
+	MsgUpstreamTimeout                // side
+	MsgInternal                       //
+	MsgNoUpstream                     // method, side
+	MsgKeyMissing                     // header names
+	MsgKeyInvalid                     // reason
+	MsgKeyExpired                     //
+	MsgKeyRevoked                     //
+	MsgMethodForbidden                // client, method
+	MsgInstansiForbidden              // kd_instansi sent, client's kd_instansi
+	MsgBadCredentials                 //
+	MsgBadKeyRequest                  // what is wrong
+	MsgLockedOut                      // seconds
+	MsgKeyIssued                      //
+	MsgTokenMismatch                  //
+	MsgTokenMissing                   //
+	MsgTransform                      // list of problems
+	MsgVersion                        // header value
+)
+
+var messages = map[Msg][2]string{
+	MsgUnknownMethod:       {"Method %s tidak dikenal", "Unknown method %s"},
+	MsgWithdrawn:           {"Method %s sudah ditarik sejak PIA %s dan tidak dapat dipanggil lagi", "Method %s was withdrawn in PIA %s and can no longer be called"},
+	MsgWrongVerb:           {"Method %s harus dipanggil dengan HTTP %s", "Method %s must be called with HTTP %s"},
+	MsgBodyTooLarge:        {"Ukuran body melebihi batas %d byte", "Request body exceeds the limit of %d bytes"},
+	MsgNotJSON:             {"Content-Type %q tidak didukung, gunakan application/json", "Content-Type %q is not supported, use application/json"},
+	MsgBadJSON:             {"Body bukan JSON yang valid: %s", "Body is not valid JSON: %s"},
+	MsgEmptyBody:           {"Body tidak boleh kosong", "Request body must not be empty"},
+	MsgValidation:          {"Data parameter salah: %s", "Invalid parameters: %s"},
+	MsgUpstreamUnreachable: {"Layanan tujuan (%s) tidak dapat dihubungi", "Upstream service (%s) is unreachable"},
+	MsgUpstreamTimeout:     {"Layanan tujuan (%s) tidak menjawab tepat waktu", "Upstream service (%s) did not answer in time"},
+	MsgInternal:            {"Terjadi kesalahan pada gateway", "Gateway internal error"},
+	MsgNoUpstream:          {"Tidak ada layanan tujuan untuk method %s (sisi %s)", "No upstream is configured for method %s (side %s)"},
+	MsgKeyMissing:          {"Security key tidak ditemukan (header %s)", "Security key missing (header %s)"},
+	MsgKeyInvalid:          {"Security key tidak valid: %s", "Invalid security key: %s"},
+	MsgKeyExpired:          {"Security key sudah kedaluwarsa", "Security key has expired"},
+	MsgKeyRevoked:          {"Security key sudah dicabut", "Security key has been revoked"},
+	MsgMethodForbidden:     {"Klien %s tidak berhak memanggil method %s", "Client %s may not call method %s"},
+	MsgInstansiForbidden:   {"kd_instansi %s bukan milik klien ini (%s)", "kd_instansi %s does not belong to this client (%s)"},
+	MsgBadCredentials:      {"User akses atau password tidak valid", "Invalid user_akses or pwd_akses"},
+	MsgBadKeyRequest:       {"Permintaan security key salah: %s", "Malformed security key request: %s"},
+	MsgLockedOut:           {"Terlalu banyak percobaan gagal, coba lagi dalam %d detik", "Too many failed attempts, retry in %d seconds"},
+	MsgKeyIssued:           {"Sukses", "Success"},
+	MsgTokenMismatch:       {"Token tidak valid", "Invalid Token"},
+	MsgTokenMissing:        {"Header Token tidak ditemukan", "Token header missing"},
+	MsgTransform:           {"Data tidak dapat disesuaikan ke PIA %s: %s", "Payload cannot be adapted to PIA %s: %s"},
+	MsgVersion:             {"Versi PIA %q tidak dikenal", "Unknown PIA version %q"},
+}
+
+// Text renders message m in language l.
+func (l Lang) Text(m Msg, args ...any) string {
+	pair, ok := messages[m]
+	if !ok {
+		return fmt.Sprint(args...)
+	}
+	format := pair[0]
+	if l == English {
+		format = pair[1]
+	}
+	if len(args) == 0 {
+		return format
+	}
+	return fmt.Sprintf(format, args...)
+}

@@ -1,0 +1,426 @@
+// Package caddymodule is the Caddy glue of caddy-pia: the http.handlers.pia
+// gateway, its pia Caddyfile directive and the admin.api.pia endpoints.
+// Protocol knowledge lives in internal/pia; tokens in auth; schemas in
+// validate; version rules in transform.
+package caddymodule
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
+	"go.uber.org/zap"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+func init() {
+	caddy.RegisterModule(Gateway{})
+}
+
+// Defaults applied in Provision, so JSON and Caddyfile users get the same
+// gateway.
+const (
+	// DefaultMaxBodySize is the largest request body accepted: 10 MB.
+	DefaultMaxBodySize = 10 << 20
+	// DefaultVersion is the PIA version an upstream speaks unless told.
+	DefaultVersion = "4.3.20"
+)
+
+// DefaultPrefixes are OSS's production and staging path prefixes.
+var DefaultPrefixes = []string{"/v1/kl/rba", "/stg/v1/kl/rba"}
+
+// Gateway is an integration gateway for the OSS RBA integration API (the
+// PIA). It recognises <prefix>/<method>, authenticates the caller, adapts
+// the payload between the caller's PIA version and the upstream's,
+// validates it against the method's schema and hands it to the upstream
+// serving the method (a reverse_proxy), answering every failure itself in
+// the PIA's response envelope.
+type Gateway struct {
+	// Prefixes the method name follows. Default: /v1/kl/rba and
+	// /stg/v1/kl/rba.
+	Prefixes []string `json:"prefixes,omitempty"`
+
+	// Upstreams by name. "oss" serves the methods OSS serves, "kld" those
+	// the K/L/D serves; other names serve the methods routed to them.
+	Upstreams map[string]*Upstream `json:"upstreams,omitempty"`
+
+	// Methods configures single methods: routing overrides, validation
+	// modes, and custom methods an agency adds.
+	Methods map[string]*MethodConfig `json:"methods,omitempty"`
+
+	// Aliases lets other names stand for a method (alias → method).
+	Aliases map[string]string `json:"aliases,omitempty"`
+
+	// ClientVersion is the PIA version assumed for a caller whose token and
+	// X-PIA-Version header say nothing. Default: the upstream's version.
+	ClientVersion string `json:"client_version,omitempty"`
+
+	// Validation is the mode for every method: enforce (default), report
+	// or off.
+	Validation string `json:"validation,omitempty"`
+
+	// Strict rejects fields a schema does not declare.
+	Strict bool `json:"strict,omitempty"`
+
+	// SchemaDir adds or overrides schemas at provision:
+	// <dir>/<version>/<method>.<request|response>.json.
+	SchemaDir string `json:"schema_dir,omitempty"`
+
+	// RulesDir adds or overrides version rules at provision:
+	// <dir>/<from>-<to>.json.
+	RulesDir string `json:"rules_dir,omitempty"`
+
+	// MaxBodySize limits request bodies, in bytes. Default 10 MB.
+	MaxBodySize int64 `json:"max_body_size,omitempty"`
+
+	// Lang of the gateway's own messages: id (default) or en.
+	Lang string `json:"lang,omitempty"`
+
+	// Auth issues security keys through sendSecurityKey and verifies them
+	// on every method OSS serves. Without it, keys pass through untouched.
+	Auth *AuthConfig `json:"auth,omitempty"`
+
+	// OSSToken verifies the Token OSS puts on its calls to K/L/D methods.
+	OSSToken *OSSTokenConfig `json:"oss_token,omitempty"`
+
+	// proxies holds the Caddyfile's reverse_proxy handlers until their
+	// handle_response blocks are finalized.
+	proxies map[string]*reverseproxy.Handler
+
+	table     *pia.Table
+	catalog   *pia.Catalog
+	lang      pia.Lang
+	prefixes  []string
+	upstreams map[string]*upstream
+	routes    map[string]*route
+	validator Validator
+	transform Transformer
+	keys      *keyService
+	ossToken  *ossTokenService
+	metrics   *metrics
+	logger    *zap.Logger
+	mode      Mode
+	clientVer pia.Version
+	maxBody   int64
+}
+
+// Upstream is one service requests are handed to.
+type Upstream struct {
+	// Proxy serves the requests: a reverse_proxy handler (any HTTP
+	// handler module works, which tests and stand-ins use).
+	ProxyRaw json.RawMessage `json:"proxy,omitempty" caddy:"namespace=http.handlers inline_key=handler"`
+
+	// Version of the PIA the upstream speaks. Default 4.3.20.
+	Version string `json:"version,omitempty"`
+
+	// PathPrefix replaces the recognised prefix on the way upstream, so
+	// /v1/kl/rba/receiveNIB reaches a K/L/D app as <path_prefix>/receiveNIB.
+	// Empty keeps the path as received.
+	PathPrefix string `json:"path_prefix,omitempty"`
+}
+
+// MethodConfig configures one method.
+type MethodConfig struct {
+	// Side serves a custom method: oss or kld. Not settable for the
+	// PIA's own methods.
+	Side string `json:"side,omitempty"`
+
+	// Upstream names the upstream serving the method instead of its
+	// side's.
+	Upstream string `json:"upstream,omitempty"`
+
+	// Verb is the HTTP method of a custom method. Default POST.
+	Verb string `json:"verb,omitempty"`
+
+	// Schema is a file holding the request schema of a custom method; it
+	// applies to every PIA version.
+	Schema string `json:"schema,omitempty"`
+
+	// Validation overrides the gateway's mode for this method.
+	Validation string `json:"validation,omitempty"`
+
+	// ClientVersion overrides the gateway's default client version.
+	ClientVersion string `json:"client_version,omitempty"`
+}
+
+// upstream is a provisioned Upstream.
+type upstream struct {
+	name       string
+	handler    caddyhttp.MiddlewareHandler
+	version    pia.Version
+	pathPrefix string
+}
+
+// route is everything the request path needs to know about one method,
+// resolved at provision.
+type route struct {
+	method    *pia.Method
+	upstream  *upstream
+	mode      Mode
+	clientVer pia.Version // zero: the upstream's
+}
+
+// CaddyModule returns the Caddy module information.
+func (Gateway) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.handlers.pia",
+		New: func() caddy.Module { return new(Gateway) },
+	}
+}
+
+// Provision sets defaults, loads schemas, rules, keys and upstreams, and
+// fails the config load on anything wrong, so no request ever meets a
+// broken configuration.
+func (g *Gateway) Provision(ctx caddy.Context) error {
+	g.logger = ctx.Logger()
+	var err error
+	if g.lang, err = pia.ParseLang(g.Lang); err != nil {
+		return err
+	}
+	g.prefixes = DefaultPrefixes
+	if len(g.Prefixes) > 0 {
+		g.prefixes = nil
+		for _, p := range g.Prefixes {
+			p = "/" + strings.Trim(p, "/")
+			if p == "/" {
+				p = ""
+			}
+			g.prefixes = append(g.prefixes, p)
+		}
+	}
+	g.maxBody = g.MaxBodySize
+	if g.maxBody <= 0 {
+		g.maxBody = DefaultMaxBodySize
+	}
+	if g.mode, err = ParseMode(g.Validation); err != nil {
+		return err
+	}
+	if g.ClientVersion != "" {
+		if g.clientVer, err = pia.ParseVersion(g.ClientVersion); err != nil {
+			return fmt.Errorf("client_version: %w", err)
+		}
+	}
+
+	g.table = pia.NewTable()
+	g.catalog, err = pia.NewCatalog()
+	if err != nil {
+		return err
+	}
+	if g.SchemaDir != "" {
+		if err := g.catalog.LoadDir(g.SchemaDir); err != nil {
+			return err
+		}
+	}
+	if err := g.provisionMethods(); err != nil {
+		return err
+	}
+	for alias, canonical := range g.Aliases {
+		if err := g.table.AddAlias(alias, canonical); err != nil {
+			return err
+		}
+	}
+	if err := g.provisionUpstreams(ctx); err != nil {
+		return err
+	}
+	if err := g.provisionRoutes(); err != nil {
+		return err
+	}
+	if g.validator, err = newValidator(g.catalog, g.Strict, g.lang); err != nil {
+		return err
+	}
+	var ruleDirs []string
+	if g.RulesDir != "" {
+		ruleDirs = append(ruleDirs, g.RulesDir)
+	}
+	if g.transform, err = newTransformer(g.catalog, g.lang, ruleDirs...); err != nil {
+		return err
+	}
+	if g.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
+		return err
+	}
+	if g.Auth != nil {
+		if g.keys, err = newKeyService(ctx, g.Auth, g.table, g.catalog); err != nil {
+			return fmt.Errorf("auth: %w", err)
+		}
+	} else {
+		g.logger.Warn("no auth configured: security keys pass through to the upstream unverified")
+	}
+	if g.OSSToken != nil {
+		if g.ossToken, err = newOSSTokenService(g.OSSToken); err != nil {
+			return fmt.Errorf("oss_token: %w", err)
+		}
+	}
+	return nil
+}
+
+// provisionMethods adds custom methods and their schemas to the table.
+func (g *Gateway) provisionMethods() error {
+	for name, mc := range g.Methods {
+		if mc == nil {
+			return fmt.Errorf("method %s: empty configuration", name)
+		}
+		if _, known := g.table.Lookup(name); known {
+			if mc.Side != "" || mc.Schema != "" || mc.Verb != "" {
+				return fmt.Errorf("method %s is defined by the PIA: its side, verb and schema cannot be changed", name)
+			}
+			continue
+		}
+		if mc.Side == "" {
+			return fmt.Errorf("method %s is not a PIA method: declare its side (oss or kld) to add it", name)
+		}
+		side, err := pia.ParseSide(mc.Side)
+		if err != nil {
+			return fmt.Errorf("method %s: %w", name, err)
+		}
+		verb := strings.ToUpper(mc.Verb)
+		if verb == "" {
+			verb = http.MethodPost
+		}
+		if err := g.table.Add(pia.Method{Name: name, Side: side, HTTPMethod: verb, Custom: true}); err != nil {
+			return err
+		}
+		if mc.Schema != "" {
+			raw, err := os.ReadFile(mc.Schema)
+			if err != nil {
+				return fmt.Errorf("method %s: schema: %w", name, err)
+			}
+			if err := g.catalog.Add(pia.Version{}, name, pia.Request, raw, mc.Schema); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (g *Gateway) provisionUpstreams(ctx caddy.Context) error {
+	g.upstreams = make(map[string]*upstream, len(g.Upstreams))
+	for name, u := range g.Upstreams {
+		if u == nil || u.ProxyRaw == nil {
+			return fmt.Errorf("upstream %s: no proxy", name)
+		}
+		mod, err := ctx.LoadModule(u, "ProxyRaw")
+		if err != nil {
+			return fmt.Errorf("upstream %s: %w", name, err)
+		}
+		v := pia.MustVersion(DefaultVersion)
+		if u.Version != "" {
+			if v, err = pia.ParseVersion(u.Version); err != nil {
+				return fmt.Errorf("upstream %s: %w", name, err)
+			}
+		}
+		if !g.catalog.Known(v) {
+			return fmt.Errorf("upstream %s: no schemas for PIA %s (add them with schema_dir)", name, v)
+		}
+		prefix := ""
+		if u.PathPrefix != "" {
+			prefix = "/" + strings.Trim(u.PathPrefix, "/")
+			if prefix == "/" {
+				prefix = ""
+			}
+		}
+		g.upstreams[name] = &upstream{name: name, handler: mod.(caddyhttp.MiddlewareHandler), version: v, pathPrefix: prefix}
+	}
+	return nil
+}
+
+func (g *Gateway) provisionRoutes() error {
+	g.routes = make(map[string]*route)
+	for _, m := range g.table.Methods() {
+		rt := &route{method: m, mode: g.mode, clientVer: g.clientVer}
+		upName := m.Side.String()
+		if mc := g.Methods[m.Name]; mc != nil {
+			if mc.Upstream != "" {
+				if g.upstreams[mc.Upstream] == nil {
+					return fmt.Errorf("method %s: unknown upstream %q", m.Name, mc.Upstream)
+				}
+				upName = mc.Upstream
+			}
+			if mc.Validation != "" {
+				mode, err := ParseMode(mc.Validation)
+				if err != nil {
+					return fmt.Errorf("method %s: %w", m.Name, err)
+				}
+				rt.mode = mode
+			}
+			if mc.ClientVersion != "" {
+				v, err := pia.ParseVersion(mc.ClientVersion)
+				if err != nil {
+					return fmt.Errorf("method %s: client_version: %w", m.Name, err)
+				}
+				rt.clientVer = v
+			}
+		}
+		rt.upstream = g.upstreams[upName]
+		g.routes[m.Name] = rt
+	}
+	for name := range g.Methods {
+		if _, ok := g.routes[name]; !ok {
+			return fmt.Errorf("method %s: not routed", name)
+		}
+	}
+	if !g.clientVer.IsZero() && !g.catalog.Known(g.clientVer) {
+		return fmt.Errorf("client_version: no schemas for PIA %s", g.clientVer)
+	}
+	return nil
+}
+
+// Validate checks what Provision could not: that something is routed.
+func (g *Gateway) Validate() error {
+	if len(g.upstreams) == 0 {
+		return fmt.Errorf("pia: no upstream configured: give at least oss or kld")
+	}
+	return nil
+}
+
+// Cleanup releases what Provision acquired.
+func (g *Gateway) Cleanup() error {
+	if g.keys != nil {
+		g.keys.close()
+	}
+	return nil
+}
+
+// Mode says what happens to a payload that breaks its schema.
+type Mode uint8
+
+// Validation modes.
+const (
+	ModeEnforce Mode = iota // answer 400
+	ModeReport              // forward, but log, count and name the violations in a header
+	ModeOff                 // do not validate
+)
+
+// ParseMode reads enforce, report or off ("" is enforce).
+func ParseMode(s string) (Mode, error) {
+	switch strings.ToLower(s) {
+	case "", "enforce":
+		return ModeEnforce, nil
+	case "report":
+		return ModeReport, nil
+	case "off":
+		return ModeOff, nil
+	}
+	return 0, fmt.Errorf("validation mode %q: want enforce, report or off", s)
+}
+
+func (m Mode) String() string {
+	return [...]string{"enforce", "report", "off"}[m]
+}
+
+// now is the gateway's clock; tests replace it.
+var now = time.Now
+
+// Interface guards
+var (
+	_ caddy.Provisioner           = (*Gateway)(nil)
+	_ caddy.Validator             = (*Gateway)(nil)
+	_ caddy.CleanerUpper          = (*Gateway)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Gateway)(nil)
+)

@@ -1,0 +1,222 @@
+package caddymodule
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
+	_ "github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	_ "github.com/caddyserver/caddy/v2/modules/standard"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// gateway is a real Caddy, in this process, loaded from a Caddyfile, with
+// the addresses its tests talk to.
+type gateway struct {
+	t     *testing.T
+	base  string // http://127.0.0.1:<port>
+	admin string // http://127.0.0.1:<admin port>
+}
+
+// startGateway loads a Caddyfile into a running Caddy. The template's %s
+// verbs are filled by args; {listen} and {admin} are replaced by free
+// loopback addresses. Caddy runs one config per process: tests that use it
+// do not run in parallel.
+func startGateway(t *testing.T, caddyfile string) *gateway {
+	t.Helper()
+	listen, admin := freeAddr(t), freeAddr(t)
+	cf := strings.NewReplacer("{listen}", "http://"+listen, "{admin}", admin).Replace(caddyfile)
+	if !strings.HasPrefix(strings.TrimSpace(cf), "{") {
+		cf = globalOptions(admin) + cf
+	}
+	adapter := caddyconfig.GetAdapter("caddyfile")
+	cfg, _, err := adapter.Adapt([]byte(cf), nil)
+	require.NoError(t, err, "adapt:\n%s", cf)
+	require.NoError(t, caddy.Load(cfg, true), "load:\n%s", cf)
+	t.Cleanup(func() { _ = caddy.Stop() })
+	g := &gateway{t: t, base: "http://" + listen, admin: "http://" + admin}
+	waitListening(t, listen)
+	return g
+}
+
+// loadError adapts and loads a Caddyfile that must fail, returning the error.
+func loadError(t *testing.T, caddyfile string) error {
+	t.Helper()
+	cf := globalOptions("off") + strings.ReplaceAll(caddyfile, "{listen}", "http://"+freeAddr(t))
+	cfg, _, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(cf), nil)
+	if err != nil {
+		return err
+	}
+	err = caddy.Load(cfg, true)
+	if err == nil {
+		_ = caddy.Stop()
+	}
+	return err
+}
+
+// globalOptions keep test runs quiet and off the machine's state: no
+// persisted config, no automatic HTTPS, logs discarded (tests that read
+// logs configure their own).
+func globalOptions(admin string) string {
+	return "{\n\tadmin " + admin + "\n\tpersist_config off\n\tauto_https off\n\tlog {\n\t\toutput discard\n\t}\n}\n"
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			_ = c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on %s", addr)
+}
+
+// call sends one request to the gateway.
+func (g *gateway) call(method, path, body string, headers ...string) *answer {
+	g.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, g.base+path, rd)
+	require.NoError(g.t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+			continue
+		}
+		req.Header[headers[i]] = []string{headers[i+1]} // verbatim: user_key keeps its spelling
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(g.t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(g.t, err)
+	return &answer{t: g.t, Response: res, Body: b}
+}
+
+func (g *gateway) post(path, body string, headers ...string) *answer {
+	return g.call(http.MethodPost, path, body, headers...)
+}
+
+// answer is a response with helpers for envelopes.
+type answer struct {
+	t *testing.T
+	*http.Response
+	Body []byte
+}
+
+// envelope asserts a well-formed gateway envelope under root with kode =
+// HTTP status = status, and returns its members.
+func (a *answer) envelope(root string, status int) map[string]any {
+	a.t.Helper()
+	require.Equal(a.t, status, a.StatusCode, "status; body: %s", a.Body)
+	assert.Equal(a.t, "application/json; charset=utf-8", a.Header.Get("Content-Type"))
+	var doc map[string]any
+	require.NoError(a.t, json.Unmarshal(a.Body, &doc), "body is JSON: %s", a.Body)
+	inner := doc
+	if root != "" {
+		require.Len(a.t, doc, 1, "one root member: %s", a.Body)
+		var ok bool
+		inner, ok = doc[root].(map[string]any)
+		require.True(a.t, ok, "envelope root %q: %s", root, a.Body)
+	}
+	kode, ok := inner["kode"].(float64)
+	if !ok {
+		kode, _ = inner["kode_status"].(float64)
+		if kode == 0 {
+			kode, _ = inner["code"].(float64)
+		}
+	}
+	assert.Equal(a.t, float64(status), kode, "kode equals the HTTP status: %s", a.Body)
+	msg, _ := inner["keterangan"].(string)
+	if msg == "" {
+		msg, _ = inner["message"].(string)
+	}
+	assert.NotEmpty(a.t, msg, "the envelope says why: %s", a.Body)
+	return inner
+}
+
+// recorder is a stand-in upstream that remembers what reached it.
+type recorder struct {
+	*httptest.Server
+	mu       sync.Mutex
+	requests []recorded
+	handle   func(w http.ResponseWriter, r *http.Request, body []byte)
+}
+
+type recorded struct {
+	Method, Path string
+	Header       http.Header
+	Body         []byte
+}
+
+// newUpstream answers every request with a PIA success envelope for the
+// method named by the last path segment, unless handle says otherwise.
+func newUpstream(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, body []byte)) *recorder {
+	t.Helper()
+	rec := &recorder{handle: handle}
+	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rec.mu.Lock()
+		rec.requests = append(rec.requests, recorded{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+		rec.mu.Unlock()
+		if rec.handle != nil {
+			rec.handle(w, r, body)
+			return
+		}
+		method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"respon%s":{"kode":200,"keterangan":"Sukses"}}`, method)
+	}))
+	t.Cleanup(rec.Close)
+	return rec
+}
+
+func (r *recorder) addr() string { return strings.TrimPrefix(r.URL, "http://") }
+
+func (r *recorder) received() []recorded {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]recorded(nil), r.requests...)
+}
+
+func (r *recorder) last(t *testing.T) recorded {
+	t.Helper()
+	got := r.received()
+	require.NotEmpty(t, got, "the upstream was reached")
+	return got[len(got)-1]
+}
+
+func compactJSON(t *testing.T, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, json.Compact(&b, []byte(s)))
+	return b.String()
+}

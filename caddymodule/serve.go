@@ -1,0 +1,530 @@
+package caddymodule
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+// Outcomes label what became of a request, in logs and metrics.
+const (
+	outcomeForwarded     = "forwarded"
+	outcomeKeyIssued     = "key_issued"
+	outcomeUnknown       = "unknown_method"
+	outcomeWithdrawn     = "withdrawn"
+	outcomeBadVerb       = "bad_verb"
+	outcomeTooLarge      = "too_large"
+	outcomeMediaType     = "unsupported_media_type"
+	outcomeBadJSON       = "bad_json"
+	outcomeUnauthorized  = "unauthorized"
+	outcomeForbidden     = "forbidden"
+	outcomeRateLimited   = "rate_limited"
+	outcomeInvalid       = "invalid"
+	outcomeUntranslated  = "untransformable"
+	outcomeNoUpstream    = "no_upstream"
+	outcomeUnreachable   = "upstream_unreachable"
+	outcomeTimeout       = "upstream_timeout"
+	outcomeBadRequest    = "bad_request"
+	outcomeInternalError = "error"
+)
+
+// Headers the gateway reads or writes.
+const (
+	headerRequestID  = "X-Request-Id"
+	headerVersion    = "X-PIA-Version"
+	headerValidation = "X-PIA-Validation"
+	maxReportHeader  = 1024
+)
+
+// exchange is one request's state, for the answer, the log line and the
+// metrics.
+type exchange struct {
+	start       time.Time
+	name        string // as requested
+	param       string
+	method      *pia.Method
+	route       *route
+	requestID   string
+	client      string
+	clientVer   pia.Version
+	upstreamVer pia.Version
+	outcome     string
+	violations  int
+	applied     []string
+	message     string
+}
+
+func (x *exchange) shape() pia.EnvelopeShape {
+	if x.method != nil {
+		return x.method.Envelope
+	}
+	return pia.DefaultEnvelope(x.name)
+}
+
+// ServeHTTP serves <prefix>/<method> and passes every other request on.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	if g.keys != nil && g.keys.servesJWKS(r) {
+		return g.keys.serveJWKS(w)
+	}
+	name, param, ok := g.match(r.URL.Path)
+	if !ok {
+		return next.ServeHTTP(w, r)
+	}
+	x := &exchange{start: now(), name: name, param: param, requestID: requestID(r)}
+	r.Header.Set(headerRequestID, x.requestID)
+	w.Header().Set(headerRequestID, x.requestID)
+	if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
+		repl.Set("pia.request_id", x.requestID)
+		repl.Set("pia.method", name)
+	}
+
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	var bufferResponse bool
+	rec := caddyhttp.NewResponseRecorder(w, buf, func(status int, h http.Header) bool {
+		return bufferResponse && status >= 200 && status < 300 && isJSON(h.Get("Content-Type"))
+	})
+	err := g.serve(x, rec, r, next, &bufferResponse)
+	if err == nil && rec.Buffered() {
+		err = g.adaptResponse(x, rec, w)
+	}
+	g.finish(x, r, rec.Status(), err)
+	return err
+}
+
+// match splits <prefix>/<method>[/<param>] off a path.
+func (g *Gateway) match(path string) (name, param string, ok bool) {
+	for _, p := range g.prefixes {
+		if !strings.HasPrefix(path, p+"/") {
+			continue
+		}
+		rest := path[len(p)+1:]
+		if rest == "" {
+			return "", "", false
+		}
+		name, param, _ = strings.Cut(rest, "/")
+		return name, param, true
+	}
+	return "", "", false
+}
+
+// serve runs the pipeline: route, authenticate, read, decode, adapt,
+// validate, encode, proxy. Every refusal is an envelope.
+func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, bufferResponse *bool) error {
+	m, ok := g.table.Lookup(x.name)
+	if !ok || (x.param != "" && m.PathParam == "") {
+		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, x.name)
+	}
+	x.method, x.route = m, g.routes[m.Name]
+	if r.Method != m.HTTPMethod {
+		w.Header().Set("Allow", m.HTTPMethod)
+		return g.answer(x, w, http.StatusMethodNotAllowed, outcomeBadVerb, pia.MsgWrongVerb, m.Name, m.HTTPMethod)
+	}
+	if m.PathParam != "" && x.param == "" {
+		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, x.name+"/{"+m.PathParam+"}")
+	}
+	if m.Name == "sendSecurityKey" && g.keys != nil {
+		return g.issueKey(x, w, r)
+	}
+	up := x.route.upstream
+	if up == nil {
+		return g.answer(x, w, http.StatusNotFound, outcomeNoUpstream, pia.MsgNoUpstream, m.Name, m.Side)
+	}
+	x.upstreamVer = up.version
+	if m.WithdrawnAt(up.version) {
+		return g.answer(x, w, http.StatusGone, outcomeWithdrawn, pia.MsgWithdrawn, m.Name, m.WithdrawnIn)
+	}
+	if r.ContentLength > g.maxBody {
+		return g.answer(x, w, http.StatusRequestEntityTooLarge, outcomeTooLarge, pia.MsgBodyTooLarge, g.maxBody)
+	}
+
+	claims, ref := g.authenticate(x, r)
+	if ref != nil {
+		return g.refuse(x, w, ref)
+	}
+	callerVer, refused := g.callerVersion(x, r, claims)
+	if refused {
+		return g.answer(x, w, http.StatusBadRequest, outcomeBadRequest, pia.MsgVersion, r.Header.Get(headerVersion))
+	}
+	x.clientVer = callerVer
+
+	body, status := g.readBody(r)
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		return g.answer(x, w, status, outcomeTooLarge, pia.MsgBodyTooLarge, g.maxBody)
+	case http.StatusBadRequest:
+		return g.answer(x, w, status, outcomeBadRequest, pia.MsgBadJSON, "body could not be read")
+	}
+	hasBody := m.HTTPMethod != http.MethodGet
+	if hasBody {
+		if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgNotJSON, ct)
+		}
+		if len(bytes.TrimSpace(body)) == 0 {
+			return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)
+		}
+	}
+
+	out := body
+	if hasBody {
+		var ref *refusal
+		if out, ref = g.processBody(x, w, r, body, claims); ref != nil {
+			return g.refuse(x, w, ref)
+		}
+	}
+	*bufferResponse = x.clientVer != up.version && g.transform.Needed(m.Name, pia.Response, up.version, x.clientVer)
+	return g.proxy(x, w, r, next, up, out)
+}
+
+// processBody decodes the body once and runs the stages that need it,
+// returning the bytes to forward: the original ones when nothing changed.
+func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Request, body []byte, claims *clientClaims) ([]byte, *refusal) {
+	m, up := x.method, x.route.upstream
+	transform := x.clientVer != up.version && g.transform.Needed(m.Name, pia.Request, x.clientVer, up.version)
+	validate := x.route.mode != ModeOff && g.validator.Has(up.version, m.Name, pia.Request)
+	checkToken := m.OSSToken && g.ossToken != nil
+	checkData := claims != nil && g.keys.checksData(claims, m.Name)
+	if !transform && !validate && !checkToken && !checkData {
+		if !json.Valid(body) {
+			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{"JSON tidak valid"}}
+		}
+		return body, nil
+	}
+	doc, err := pia.DecodeJSON(body)
+	if err != nil {
+		return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{err.Error()}}
+	}
+	if checkToken {
+		if ref := g.ossToken.verify(r, doc); ref != nil {
+			return nil, ref
+		}
+	}
+	if checkData {
+		if ref := g.keys.checkData(claims, m.Name, doc); ref != nil {
+			return nil, ref
+		}
+	}
+	changed := false
+	if validate || transform {
+		var norm bool
+		doc, norm = g.validator.Normalize(x.clientVer, m.Name, pia.Request, doc)
+		changed = changed || norm
+	}
+	if transform {
+		var applied []string
+		var errs []pia.FieldError
+		doc, applied, errs = g.transform.Convert(m.Name, pia.Request, x.clientVer, up.version, doc)
+		if len(errs) > 0 {
+			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeUntranslated, msg: pia.MsgTransform,
+				args: []any{up.version, summarize(errs)}, errors: errs}
+		}
+		x.applied = applied
+		changed = changed || len(applied) > 0
+		g.metrics.transformed(m.Name, "request", len(applied))
+	}
+	if validate {
+		if errs := g.validator.Validate(up.version, m.Name, pia.Request, doc); len(errs) > 0 {
+			x.violations = len(errs)
+			g.metrics.invalid(m.Name, x.route.mode)
+			if x.route.mode == ModeEnforce {
+				return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, msg: pia.MsgValidation,
+					args: []any{summarize(errs)}, errors: errs}
+			}
+			w.Header().Set(headerValidation, reportHeader(errs))
+			x.message = summarize(errs)
+		}
+	}
+	if !changed {
+		return body, nil
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return nil, &refusal{status: http.StatusInternalServerError, outcome: outcomeInternalError, msg: pia.MsgInternal}
+	}
+	return out, nil
+}
+
+// proxy hands the request to the upstream and turns its failures into
+// envelopes while nothing has been written yet.
+func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, up *upstream, body []byte) error {
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	if r.Method != http.MethodGet {
+		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	r.Header.Set(headerVersion, up.version.String())
+	if g.keys != nil && x.method.Side == pia.SideOSS {
+		g.keys.stripTokens(r.Header)
+	}
+	prefix := up.pathPrefix
+	if prefix == "" {
+		prefix, _ = g.prefixOf(r.URL.Path)
+	}
+	path := prefix + "/" + x.method.Name
+	if x.param != "" {
+		path += "/" + x.param
+	}
+	r.URL.Path, r.URL.RawPath = path, ""
+
+	x.outcome = outcomeForwarded
+	err := up.handler.ServeHTTP(w, r, next)
+	if err == nil {
+		return nil
+	}
+	rec, _ := w.(caddyhttp.ResponseRecorder)
+	if rec != nil && rec.Status() != 0 {
+		return err // the upstream already answered; nothing to add
+	}
+	var he caddyhttp.HandlerError
+	status := http.StatusBadGateway
+	if errors.As(err, &he) && he.StatusCode != 0 {
+		status = he.StatusCode
+	}
+	g.logger.Debug("upstream failed", zap.String("request_id", x.requestID), zap.String("upstream", up.name), zap.Error(err))
+	switch status {
+	case http.StatusGatewayTimeout:
+		return g.answer(x, w, status, outcomeTimeout, pia.MsgUpstreamTimeout, up.name)
+	case 499: // the client went away; there is nobody to answer
+		x.outcome = "client_closed"
+		return nil
+	default:
+		return g.answer(x, w, http.StatusBadGateway, outcomeUnreachable, pia.MsgUpstreamUnreachable, up.name)
+	}
+}
+
+func (g *Gateway) prefixOf(path string) (string, bool) {
+	for _, p := range g.prefixes {
+		if strings.HasPrefix(path, p+"/") {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// adaptResponse carries a buffered upstream answer back to the caller's
+// version. An answer that cannot be carried goes out as the upstream wrote
+// it: upstream answers are never replaced by the gateway's.
+func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w http.ResponseWriter) error {
+	body := rec.Buffer().Bytes()
+	out := body
+	if doc, err := pia.DecodeJSON(body); err == nil {
+		doc, applied, errs := g.transform.Convert(x.method.Name, pia.Response, x.upstreamVer, x.clientVer, doc)
+		if len(errs) == 0 && len(applied) > 0 {
+			if b, err := json.Marshal(doc); err == nil {
+				out = b
+				g.metrics.transformed(x.method.Name, "response", len(applied))
+				x.applied = append(x.applied, applied...)
+			}
+		} else if len(errs) > 0 {
+			g.logger.Warn("response not adapted", zap.String("request_id", x.requestID), zap.String("reason", summarize(errs)))
+		}
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	w.WriteHeader(rec.Status())
+	_, err := w.Write(out)
+	return err
+}
+
+// readBody reads the whole body within the size limit: 413 above it, 400
+// when it cannot be read.
+func (g *Gateway) readBody(r *http.Request) ([]byte, int) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, 0
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, http.StatusRequestEntityTooLarge
+		}
+		return nil, http.StatusBadRequest
+	}
+	if int64(len(b)) > g.maxBody {
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	return b, 0
+}
+
+// callerVersion picks the caller's PIA version: the token's claim, then
+// X-PIA-Version, then the route's default. The default for a method the
+// K/L/D serves is the version OSS speaks (the oss upstream's, else the
+// newest), since OSS is the caller; for a method OSS serves it is the
+// upstream's own, so an unknown client is passed through unchanged.
+func (g *Gateway) callerVersion(x *exchange, r *http.Request, claims *clientClaims) (pia.Version, bool) {
+	if claims != nil && !claims.version.IsZero() {
+		return claims.version, false
+	}
+	if h := r.Header.Get(headerVersion); h != "" {
+		v, err := pia.ParseVersion(h)
+		if err != nil || !g.catalog.Known(v) {
+			return pia.Version{}, true
+		}
+		return v, false
+	}
+	if !x.route.clientVer.IsZero() {
+		return x.route.clientVer, false
+	}
+	if x.method.Side == pia.SideKLD {
+		if oss := g.upstreams["oss"]; oss != nil {
+			return oss.version, false
+		}
+		return pia.MustVersion(DefaultVersion), false
+	}
+	return x.route.upstream.version, false
+}
+
+// refusal is a decision to answer with an envelope instead of forwarding.
+type refusal struct {
+	status  int
+	outcome string
+	msg     pia.Msg
+	args    []any
+	errors  []pia.FieldError
+	header  http.Header
+}
+
+func (g *Gateway) refuse(x *exchange, w http.ResponseWriter, ref *refusal) error {
+	for k, v := range ref.header {
+		w.Header()[k] = v
+	}
+	x.outcome = ref.outcome
+	x.message = g.lang.Text(ref.msg, ref.args...)
+	return g.write(x, w, ref.status, x.message, ref.errors)
+}
+
+// answer writes one of the gateway's own envelopes.
+func (g *Gateway) answer(x *exchange, w http.ResponseWriter, status int, outcome string, msg pia.Msg, args ...any) error {
+	return g.refuse(x, w, &refusal{status: status, outcome: outcome, msg: msg, args: args})
+}
+
+func (g *Gateway) write(x *exchange, w http.ResponseWriter, status int, text string, errs []pia.FieldError) error {
+	env := pia.Envelope{Shape: x.shape(), Kode: status, Keterangan: text, Errors: errs}
+	return env.Write(w)
+}
+
+// finish writes the request's log line and metrics.
+func (g *Gateway) finish(x *exchange, r *http.Request, status int, err error) {
+	if status == 0 && err == nil {
+		status = http.StatusOK
+	}
+	elapsed := now().Sub(x.start)
+	methodLabel, side := "unknown", ""
+	if x.method != nil {
+		methodLabel, side = x.method.Name, x.method.Side.String()
+	}
+	if x.outcome == "" {
+		x.outcome = outcomeInternalError
+	}
+	g.metrics.request(methodLabel, x.outcome, elapsed)
+	if ce := g.logger.Check(zap.InfoLevel, "pia request"); ce != nil {
+		fields := []zap.Field{
+			zap.String("request_id", x.requestID),
+			zap.String("method", x.name),
+			zap.String("side", side),
+			zap.String("client", x.client),
+			zap.String("remote_ip", clientIP(r)),
+			zap.String("client_version", x.clientVer.String()),
+			zap.String("upstream_version", x.upstreamVer.String()),
+			zap.String("outcome", x.outcome),
+			zap.Int("status", status),
+			zap.Duration("duration", elapsed),
+		}
+		if x.violations > 0 {
+			fields = append(fields, zap.Int("violations", x.violations))
+		}
+		if len(x.applied) > 0 {
+			fields = append(fields, zap.Strings("rules", x.applied))
+		}
+		if x.message != "" && x.outcome != outcomeForwarded || x.violations > 0 {
+			fields = append(fields, zap.String("detail", x.message))
+		}
+		if err != nil {
+			fields = append(fields, zap.Error(err))
+		}
+		ce.Write(fields...)
+	}
+}
+
+func clientIP(r *http.Request) string {
+	if ip, ok := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string); ok {
+		return ip
+	}
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return host
+}
+
+// requestID keeps a sane incoming X-Request-Id and makes one otherwise.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get(headerRequestID); id != "" && len(id) <= 128 && printable(id) {
+		return id
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// summarize joins violations the way keterangan lists them.
+func summarize(errs []pia.FieldError) string {
+	parts := make([]string, len(errs))
+	for i, e := range errs {
+		parts[i] = e.DottedField() + ": " + e.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+// reportHeader names the violations for report mode, within a header's
+// reasonable size.
+func reportHeader(errs []pia.FieldError) string {
+	var b strings.Builder
+	for i, e := range errs {
+		part := e.DottedField() + " " + e.Rule
+		if i > 0 {
+			part = ", " + part
+		}
+		if b.Len()+len(part) > maxReportHeader {
+			b.WriteString(", …")
+			break
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

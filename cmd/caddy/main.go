@@ -8,7 +8,7 @@ import (
 
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 
-	_ "github.com/caddy-pia/caddy-pia/caddymodule"
+	_ "github.com/caddy-pia/caddy-pia"
 )
 
 func main() { caddycmd.Main() }

@@ -1,0 +1,469 @@
+package transform
+
+import (
+	"encoding/json"
+	"math/big"
+	"sort"
+	"strconv"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+// state is one conversion in progress.
+type state struct {
+	root     any
+	lang     lang
+	from, to pia.Version
+	report   Report
+	// ptr is the JSON pointer segments of the object being visited.
+	ptr []string
+	// missing counts the placeholders of absent mandatory fields in the
+	// tree; finish turns them into errors.
+	missing int
+	// renames applied so far, to point errors at the input's names.
+	renames []appliedRename
+}
+
+// missing stands in the tree for a mandatory field that could not be
+// filled. It travels with later rules (a move carries it to where the
+// target version wants the field) and finish reports it where it ends up,
+// so a chain of steps names the field as the target version does.
+type missing struct {
+	r *rule
+	d dir
+}
+
+type appliedRename struct {
+	parent   []string
+	from, to string
+}
+
+func (s *state) apply(r *rule, d dir) {
+	if !r.effective(d) {
+		return
+	}
+	var changed bool
+	last := len(r.path) - 1
+	switch r.op {
+	case opRename:
+		src, dst := r.path, r.dest
+		if d == down {
+			src, dst = dst, src
+		}
+		changed = s.rename(src, dst[last])
+	case opMove:
+		if d == up {
+			changed = s.move(r.path, r.dest, r.to)
+		} else {
+			changed = s.move(r.dest, r.path, r.from)
+		}
+	case opRestructure:
+		if d == up {
+			changed = s.toArray(r.path, r.dest)
+		} else {
+			changed = s.toScalar(r.dest, r.path, r)
+			changed = s.ensure(r.path, r, d, r.reqFrom) || changed
+		}
+	case opRemove:
+		if d == up {
+			changed = s.remove(r.path)
+		} else {
+			changed = s.ensure(r.path, r, d, r.reqFrom)
+		}
+	case opAdd:
+		if d == up {
+			changed = s.ensure(r.path, r, d, r.reqTo)
+		} else {
+			changed = s.remove(r.path)
+		}
+	case opRequire, opOptional:
+		changed = s.ensure(r.path, r, d, true)
+	case opRetype:
+		changed = s.retype(r.path, r.toNumber == (d == up), r)
+	}
+	if changed {
+		s.report.Applied = append(s.report.Applied, r.ids[d])
+	}
+}
+
+// objects calls fn for every object at path p below node, p crossing
+// arrays at any depth: a segment under an array addresses each element,
+// and a single object where an array is documented is taken as it is.
+// s.ptr points at the object while fn runs. It reports whether any fn
+// call did.
+func (s *state) objects(node any, p []string, fn func(map[string]any) bool) bool {
+	switch n := node.(type) {
+	case map[string]any:
+		if len(p) == 0 {
+			return fn(n)
+		}
+		child, ok := n[p[0]]
+		if !ok {
+			return false
+		}
+		s.ptr = append(s.ptr, p[0])
+		did := s.objects(child, p[1:], fn)
+		s.ptr = s.ptr[:len(s.ptr)-1]
+		return did
+	case []any:
+		did := false
+		for i, el := range n {
+			s.ptr = append(s.ptr, strconv.Itoa(i))
+			if s.objects(el, p, fn) {
+				did = true
+			}
+			s.ptr = s.ptr[:len(s.ptr)-1]
+		}
+		return did
+	}
+	return false
+}
+
+// rename gives the last segment of src the name to. When a payload has
+// both names, the one the target version knows wins: the sender wrote it
+// deliberately (policy transform-rename-both).
+func (s *state) rename(src []string, to string) bool {
+	key := src[len(src)-1]
+	did := s.objects(s.root, src[:len(src)-1], func(o map[string]any) bool {
+		v, ok := o[key]
+		if !ok {
+			return false
+		}
+		delete(o, key)
+		if _, taken := o[to]; !taken {
+			o[to] = v
+		}
+		return true
+	})
+	if did {
+		s.renames = append(s.renames, appliedRename{parent: src[:len(src)-1], from: key, to: to})
+	}
+	return did
+}
+
+// move carries the value at src to dst. Below their deepest common
+// object, the value is taken from the first source that has one (a move
+// out of array members: policy transform-move-first) and written into
+// every target object (a move into array members), which must exist in
+// dst's version v.
+func (s *state) move(src, dst []string, v pia.Version) bool {
+	n := 0
+	for n < len(src)-1 && n < len(dst)-1 && src[n] == dst[n] {
+		n++
+	}
+	srcKey, dstKey := src[len(src)-1], dst[len(dst)-1]
+	return s.objects(s.root, src[:n], func(c map[string]any) bool {
+		var v any
+		var from []string
+		found := false
+		s.objects(c, src[n:len(src)-1], func(o map[string]any) bool {
+			x, ok := o[srcKey]
+			if !ok {
+				return false
+			}
+			delete(o, srcKey)
+			if !found || (!hasValue(v) && hasValue(x)) {
+				v, found = x, true
+				from = append(append(from[:0], s.ptr...), srcKey)
+			}
+			return true
+		})
+		if !found {
+			return false
+		}
+		targets := 0
+		s.objects(c, dst[n:len(dst)-1], func(o map[string]any) bool {
+			targets++
+			if _, ok := o[dstKey]; !ok {
+				o[dstKey] = clone(v)
+				if _, ok := v.(*missing); ok {
+					s.missing++
+				}
+			}
+			return true
+		})
+		if targets == 0 && hasValue(v) {
+			s.fail(from, "transform", join(dst), "", s.lang.say(msgNoTarget, join(dst), v))
+		}
+		return true
+	})
+}
+
+// toArray turns the scalar at src into the one-element array whose member
+// dst is.
+func (s *state) toArray(src, dst []string) bool {
+	key, arr, member := src[len(src)-1], dst[len(dst)-2], dst[len(dst)-1]
+	return s.objects(s.root, src[:len(src)-1], func(o map[string]any) bool {
+		v, ok := o[key]
+		if !ok {
+			return false
+		}
+		delete(o, key)
+		if _, ok := o[arr]; !ok {
+			o[arr] = []any{map[string]any{member: v}}
+		}
+		return true
+	})
+}
+
+// toScalar folds the members src of an array back into the scalar dst
+// (policy transform-restructure-combine).
+func (s *state) toScalar(src, dst []string, r *rule) bool {
+	arr, member, key := src[len(src)-2], src[len(src)-1], dst[len(dst)-1]
+	return s.objects(s.root, dst[:len(dst)-1], func(o map[string]any) bool {
+		a, ok := o[arr]
+		if !ok {
+			return false
+		}
+		delete(o, arr)
+		s.ptr = append(s.ptr, arr)
+		v, ok := s.combine(a, member, r)
+		s.ptr = s.ptr[:len(s.ptr)-1]
+		if _, taken := o[key]; ok && !taken {
+			o[key] = v
+		}
+		return true
+	})
+}
+
+// combine folds the member of every element of a (an array, or a single
+// object) into one value: the first that has a value, or the exact
+// decimal sum. ok is false when no element has a value.
+func (s *state) combine(a any, member string, r *rule) (any, bool) {
+	var firstValue any
+	found := false
+	sum := new(big.Rat)
+	decimals := 0
+	s.objects(a, nil, func(el map[string]any) bool {
+		v, ok := el[member]
+		if !ok || !hasValue(v) {
+			return false
+		}
+		if r.combine == "first" {
+			if !found {
+				firstValue, found = v, true
+			}
+			return false
+		}
+		text, ok := numberOf(v)
+		x, okRat := new(big.Rat).SetString(text)
+		if !ok || !okRat {
+			s.fail(append(append([]string(nil), s.ptr...), member), "type", "number", clip(display(v)),
+				s.lang.say(msgNotSummable, join(r.path), r.from, clip(display(v))))
+			return false
+		}
+		sum.Add(sum, x)
+		decimals = max(decimals, decimalsOf(text))
+		found = true
+		return false
+	})
+	if !found {
+		return nil, false
+	}
+	if r.combine == "first" {
+		return firstValue, true
+	}
+	if sum.IsInt() {
+		return json.Number(sum.Num().String()), true
+	}
+	return json.Number(sum.FloatString(decimals)), true
+}
+
+// remove deletes the field at p wherever it is.
+func (s *state) remove(p []string) bool {
+	key := p[len(p)-1]
+	return s.objects(s.root, p[:len(p)-1], func(o map[string]any) bool {
+		if _, ok := o[key]; !ok {
+			return false
+		}
+		delete(o, key)
+		return true
+	})
+}
+
+// ensure fills the field at p in every object that should hold it and
+// lacks it: with the rule's default, or, for a mandatory field without
+// one, a placeholder that finish reports. A field present as null or ""
+// is present (policies mandatory-means-present, null-is-no-value).
+func (s *state) ensure(p []string, r *rule, d dir, required bool) bool {
+	if !r.hasDef && !required {
+		return false
+	}
+	key := p[len(p)-1]
+	return s.objects(s.root, p[:len(p)-1], func(o map[string]any) bool {
+		if _, ok := o[key]; ok {
+			return false
+		}
+		if r.hasDef {
+			o[key] = clone(r.def)
+			return true
+		}
+		o[key] = &missing{r: r, d: d}
+		s.missing++
+		return true
+	})
+}
+
+// retype converts the field at p to a number (toNumber) or to a string
+// (policy transform-retype-number-text). "" and null stay as they are.
+func (s *state) retype(p []string, toNumber bool, r *rule) bool {
+	key := p[len(p)-1]
+	return s.objects(s.root, p[:len(p)-1], func(o map[string]any) bool {
+		v, ok := o[key]
+		if !ok {
+			return false
+		}
+		if !toNumber {
+			if text, ok := numberOf(v); ok {
+				if _, isString := v.(string); !isString {
+					o[key] = text
+					return true
+				}
+			}
+			return false
+		}
+		str, ok := v.(string)
+		if !ok || str == "" {
+			return false
+		}
+		if n, ok := numberText(str); ok {
+			o[key] = json.Number(n)
+			return true
+		}
+		s.fail(append(append([]string(nil), s.ptr...), key), "type", "number", clip(str),
+			s.lang.say(msgNotNumber, numberVersion(r), clip(str)))
+		return true
+	})
+}
+
+// numberVersion is the version in which a retyped field is a number.
+func numberVersion(r *rule) pia.Version {
+	if r.toNumber {
+		return r.to
+	}
+	return r.from
+}
+
+// fail records an error at the pointer segments seg of the current tree,
+// renamed back to the input's names where a rename moved them.
+func (s *state) fail(seg []string, rule, expected, got, message string) {
+	s.report.Errors = append(s.report.Errors, pia.FieldError{
+		Field: pia.Pointer(s.inputNames(seg)...), Rule: rule, Expected: expected, Got: got, Message: message,
+	})
+}
+
+// inputNames undoes the renames applied so far on pointer segments, most
+// recent first, so an error names the field as the sender wrote it.
+func (s *state) inputNames(seg []string) []string {
+	for i := len(s.renames) - 1; i >= 0; i-- {
+		rn := s.renames[i]
+		k, j := 0, 0
+		for ; k < len(seg) && j < len(rn.parent); k++ {
+			if isIndex(seg[k]) {
+				continue
+			}
+			if seg[k] != rn.parent[j] {
+				break
+			}
+			j++
+		}
+		if j != len(rn.parent) {
+			continue
+		}
+		for k < len(seg) && isIndex(seg[k]) {
+			k++
+		}
+		if k < len(seg) && seg[k] == rn.to {
+			seg[k] = rn.from
+		}
+	}
+	return seg
+}
+
+// finish turns the placeholders left in the tree into errors and orders
+// the errors.
+func (s *state) finish() {
+	if s.missing > 0 {
+		s.ptr = s.ptr[:0]
+		s.sweep(s.root)
+	}
+	sort.SliceStable(s.report.Errors, func(i, j int) bool { return s.report.Errors[i].Field < s.report.Errors[j].Field })
+}
+
+func (s *state) sweep(node any) {
+	switch n := node.(type) {
+	case map[string]any:
+		for k, v := range n {
+			if m, ok := v.(*missing); ok {
+				delete(n, k)
+				s.report.Errors = append(s.report.Errors, pia.FieldError{
+					Field: pia.Pointer(append(s.ptr, k)...), Rule: "required", Message: s.missingMessage(m),
+				})
+				continue
+			}
+			s.ptr = append(s.ptr, k)
+			s.sweep(v)
+			s.ptr = s.ptr[:len(s.ptr)-1]
+		}
+	case []any:
+		for i, el := range n {
+			s.ptr = append(s.ptr, strconv.Itoa(i))
+			s.sweep(el)
+			s.ptr = s.ptr[:len(s.ptr)-1]
+		}
+	}
+}
+
+func (s *state) missingMessage(m *missing) string {
+	if m.d == up {
+		return s.lang.say(msgNewRequired, m.r.to, s.from)
+	}
+	return s.lang.say(msgOldRequired, s.to, s.from)
+}
+
+// hasValue tells a value from the PIA's ways of saying "none": absent,
+// null, "" (policies null-is-no-value, empty-string-is-no-value) or a
+// placeholder.
+func hasValue(v any) bool {
+	switch x := v.(type) {
+	case nil, *missing:
+		return false
+	case string:
+		return x != ""
+	}
+	return true
+}
+
+func isIndex(seg string) bool {
+	if seg == "" {
+		return false
+	}
+	for i := 0; i < len(seg); i++ {
+		if seg[i] < '0' || seg[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// clone deep-copies maps and slices, so a default or a value copied into
+// several array members is not shared by them.
+func clone(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = clone(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = clone(e)
+		}
+		return out
+	case *missing:
+		return x
+	}
+	return v
+}

@@ -1,0 +1,195 @@
+// Package transform carries PIA payloads between versions of the PIA, so a
+// K/L/D system built for an older PIA keeps working when OSS moves on, and
+// an older K/L/D app keeps receiving what it understands when OSS sends
+// newer payloads.
+//
+// The differences between consecutive versions are data: one file per
+// version step under rules/ (embedded), each rule for one method and kind,
+// written once in the upgrade direction. The engine derives the inverse
+// of every rule for downgrades. A rules directory adds or overrides step
+// files at load, so a new PIA version is supported by dropping in its
+// schemas and its step's rules, with no rebuild.
+//
+// The decisions behind the rules (defaults, how an array folds back into
+// a scalar, which strings become numbers) are policies in
+// internal/pia/deviations.json whose ids start with "transform-".
+package transform
+
+import (
+	"sort"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+// Engine converts decoded payloads between PIA versions. It is built once
+// by Load and is safe for concurrent use.
+type Engine struct {
+	versions []pia.Version
+	// steps[i] goes from versions[i] to versions[i+1].
+	steps   []step
+	methods map[methodKey]bool
+	lang    pia.Lang
+}
+
+type methodKey struct {
+	method string
+	kind   pia.Kind
+}
+
+type step struct {
+	from, to pia.Version
+	rules    map[methodKey][]*rule
+}
+
+type opKind uint8
+
+const (
+	opRename opKind = iota + 1
+	opMove
+	opRestructure
+	opRemove
+	opAdd
+	opRequire
+	opOptional
+	opRetype
+)
+
+// dir is the direction a rule is applied in.
+type dir uint8
+
+const (
+	up dir = iota
+	down
+)
+
+// rule is a Rule checked against the catalog, its paths split.
+type rule struct {
+	op       opKind
+	from, to pia.Version
+	// path is in the from-version; dest (rename, move, restructure) in
+	// the to-version.
+	path, dest []string
+	def        any
+	hasDef     bool
+	// reqFrom and reqTo say whether the field is mandatory in the older
+	// and the newer version, where the op needs to know.
+	reqFrom, reqTo bool
+	// toNumber: retype makes a number of a string when upgrading.
+	toNumber bool
+	combine  string
+	// ids name the rule in Report.Applied, upgrading and downgrading.
+	ids [2]string
+}
+
+// effective reports whether applying r in direction d can change a
+// payload: an optional field added without a default changes nothing on
+// the way up, for instance.
+func (r *rule) effective(d dir) bool {
+	switch r.op {
+	case opAdd:
+		return d == down || r.hasDef || r.reqTo
+	case opRemove:
+		return d == up || r.hasDef || r.reqFrom
+	case opRequire:
+		return d == up
+	case opOptional:
+		return d == down
+	}
+	return true
+}
+
+// Report says what a conversion did.
+type Report struct {
+	// Applied lists the ids of the rules that changed the payload or found
+	// a problem, in the order applied: "<from>><to>:<method>:<kind>:<op>:<path>",
+	// the versions in the direction of travel. Their number is bounded by
+	// the rules, so they suit logs and metric labels.
+	Applied []string
+	// Errors are what the payload cannot carry into the target version: a
+	// string that cannot become a number, a new mandatory field with no
+	// safe default, ... For a request the caller answers 400 with them.
+	// The payload is still converted as far as possible, so for a response
+	// (whose operation already happened upstream) the caller may forward
+	// it and only log them. Field is a JSON pointer into the input
+	// document where the field exists there, else where the target version
+	// wants it; the errors are sorted by Field.
+	Errors []pia.FieldError
+}
+
+// index is the position of the newest catalog version not newer than v: a
+// version between snapshots speaks like the snapshot before it, as the
+// catalog's schema inheritance has it. -1 when v is older than them all.
+func (e *Engine) index(v pia.Version) int {
+	i := sort.Search(len(e.versions), func(i int) bool { return v.Less(e.versions[i]) })
+	return i - 1
+}
+
+// span returns the catalog positions of from and to; ok is false when
+// nothing is to be done.
+func (e *Engine) span(from, to pia.Version) (fi, ti int, ok bool) {
+	if from.IsZero() || to.IsZero() {
+		return 0, 0, false
+	}
+	fi, ti = max(e.index(from), 0), max(e.index(to), 0)
+	return fi, ti, fi != ti
+}
+
+// Needed reports whether any rule would act on method's kind of payload
+// between the two versions, so the caller can skip decoding when versions
+// differ but nothing would change.
+func (e *Engine) Needed(method string, kind pia.Kind, from, to pia.Version) bool {
+	k := methodKey{method, kind}
+	if !e.methods[k] {
+		return false
+	}
+	fi, ti, ok := e.span(from, to)
+	if !ok {
+		return false
+	}
+	d, lo, hi := up, fi, ti
+	if fi > ti {
+		d, lo, hi = down, ti, fi
+	}
+	for i := lo; i < hi; i++ {
+		for _, r := range e.steps[i].rules[k] {
+			if r.effective(d) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Convert carries a decoded tree (pia.DecodeJSON's maps, slices,
+// json.Number) of method's request or response from version from to
+// version to, in either direction, step by step through the catalog's
+// versions between them. It changes doc in place and returns the root to
+// use. A zero version converts nothing: resolving versions is the
+// caller's business.
+func (e *Engine) Convert(method string, kind pia.Kind, from, to pia.Version, doc any) (any, Report) {
+	k := methodKey{method, kind}
+	if !e.methods[k] {
+		return doc, Report{}
+	}
+	fi, ti, ok := e.span(from, to)
+	if !ok {
+		return doc, Report{}
+	}
+	s := state{root: doc, lang: lang(e.lang), from: from, to: to}
+	if fi < ti {
+		for i := fi; i < ti; i++ {
+			for _, r := range e.steps[i].rules[k] {
+				s.apply(r, up)
+			}
+		}
+	} else {
+		for i := fi - 1; i >= ti; i-- {
+			rs := e.steps[i].rules[k]
+			for j := len(rs) - 1; j >= 0; j-- {
+				s.apply(rs[j], down)
+			}
+		}
+	}
+	s.finish()
+	return s.root, s.report
+}

@@ -1,0 +1,123 @@
+package transform
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// numberText returns the JSON number a string field's text stands for,
+// when a retype makes a number of it (policy transform-retype-number-text):
+// the JSON number grammar, except that leading zeros of the integer part
+// are accepted and dropped ("01111" is the KBLI code 01111, which the
+// versions that made kbli a number write 1111). Anything else, spaces and
+// decimal commas included, is not a number.
+func numberText(s string) (string, bool) {
+	i, n := 0, len(s)
+	neg := i < n && s[i] == '-'
+	if neg {
+		i++
+	}
+	start := i
+	for i < n && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == start {
+		return "", false
+	}
+	intEnd := i
+	if i < n && s[i] == '.' {
+		i++
+		d := i
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return "", false
+		}
+	}
+	if i < n && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < n && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		d := i
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return "", false
+		}
+	}
+	if i != n {
+		return "", false
+	}
+	z := start
+	for z < intEnd-1 && s[z] == '0' {
+		z++
+	}
+	if z == start {
+		return s, true
+	}
+	if neg {
+		return "-" + s[z:], true
+	}
+	return s[z:], true
+}
+
+// numberOf returns the exact decimal text of a number, or of a string
+// holding one.
+func numberOf(v any) (string, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		return string(x), true
+	case float64:
+		// A tree decoded without UseNumber: the shortest text that reads
+		// back as the same float.
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case string:
+		return numberText(x)
+	}
+	return "", false
+}
+
+// decimalsOf counts the digits after the point of a number's text
+// (exponent forms count as having none: big.Rat reads them exactly and
+// the sum is printed with the most decimals of its parts).
+func decimalsOf(text string) int {
+	dot := strings.IndexByte(text, '.')
+	if dot < 0 {
+		return 0
+	}
+	end := strings.IndexAny(text, "eE")
+	if end < 0 {
+		end = len(text)
+	}
+	return end - dot - 1
+}
+
+// display renders a value for a message.
+func display(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(x)
+	case nil:
+		return "null"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "?"
+	}
+	return string(b)
+}
+
+// clip shortens what a sender wrote to what a message needs.
+func clip(s string) string {
+	const limit = 64
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:limit]) + "…"
+}

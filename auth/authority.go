@@ -1,0 +1,442 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"go.uber.org/zap"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+// Defaults of Config.
+const (
+	DefaultIssuer   = "caddy-pia"
+	DefaultAudience = "pia"
+	DefaultTTL      = 24 * time.Hour
+	DefaultLeeway   = 30 * time.Second
+)
+
+// Jakarta is Asia/Jakarta (WIB, UTC+7, no daylight saving), fixed so that no
+// tzdata is needed.
+var Jakarta = time.FixedZone("WIB", 7*3600)
+
+// MasaBerlakuLayout is how sendSecurityKey writes masa_berlaku, in Jakarta
+// time.
+const MasaBerlakuLayout = "2006-01-02 15:04:05"
+
+// bcryptMaxPassword is the length bcrypt reads; longer passwords would match
+// on their first 72 bytes alone.
+const bcryptMaxPassword = 72
+
+// Client is a K/L/D system allowed to ask for a security key.
+type Client struct {
+	// Name identifies the client in tokens (sub, client), logs and
+	// revocations.
+	Name string
+	// UserAkses is the user_akses it sends to sendSecurityKey.
+	UserAkses string
+	// PasswordHash is the bcrypt hash of its pwd_akses, as printed by
+	// `caddy hash-password` (or base64 of it). Never the password.
+	PasswordHash string
+	// Methods it may call; empty or "*" means every method.
+	Methods []string
+	// PIAVersion is the PIA version it speaks; zero when unset.
+	PIAVersion pia.Version
+	// KdInstansi is its agency code; set, it may only send its own
+	// kd_instansi (CheckInstansi).
+	KdInstansi string
+}
+
+// Config is the authentication setup of a gateway, filled by the Caddy glue.
+type Config struct {
+	// Issuer (iss) and Audience (aud) of the tokens issued and accepted;
+	// empty means DefaultIssuer and DefaultAudience.
+	Issuer   string
+	Audience string
+	// TTL is how long an issued key is valid; zero means DefaultTTL.
+	TTL time.Duration
+	// Leeway tolerates clock differences between gateway instances in exp,
+	// nbf and iat; zero means DefaultLeeway, negative means none.
+	Leeway time.Duration
+	// Keys sign and verify; exactly one has Sign when Clients is not empty.
+	Keys []Key
+	// Clients may obtain keys. With none, the gateway only verifies keys
+	// another instance issues.
+	Clients []Client
+	// Headers the key is read from, in order; empty means DefaultHeaders.
+	Headers []string
+	// Lockout limits password guessing at sendSecurityKey.
+	Lockout LockoutConfig
+	// Revocation says where revocations are shared. Its Horizon and Now
+	// default to this config's.
+	Revocation RevocationConfig
+	// Table, when set, checks client method names and turns aliases into
+	// canonical names.
+	Table *pia.Table
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger; nil discards.
+	Logger *zap.Logger
+}
+
+// Authority issues and verifies the security keys of one gateway.
+type Authority struct {
+	issuer, audience string
+	ttl              time.Duration
+	headers          []string
+	keys             *keyring
+	parser           *jwt.Parser
+	clientsByUser    map[string]*client
+	clientsByName    map[string]*client
+	dummy            []byte
+	lockout          *Lockout
+	revocations      *Revocations
+	now              func() time.Time
+}
+
+type client struct {
+	Client
+	hash []byte
+}
+
+// New checks the configuration and prepares everything the request path
+// needs. It does no storage I/O: call Revocations().Refresh next.
+func New(cfg Config) (*Authority, error) {
+	a := &Authority{issuer: cfg.Issuer, audience: cfg.Audience, ttl: cfg.TTL, now: cfg.Now,
+		headers: append([]string(nil), cfg.Headers...)}
+	if a.issuer == "" {
+		a.issuer = DefaultIssuer
+	}
+	if a.audience == "" {
+		a.audience = DefaultAudience
+	}
+	if a.ttl == 0 {
+		a.ttl = DefaultTTL
+	}
+	if a.ttl < 0 {
+		return nil, errors.New("auth: TTL is negative")
+	}
+	leeway := cfg.Leeway
+	if leeway == 0 {
+		leeway = DefaultLeeway
+	}
+	leeway = max(leeway, 0)
+	if len(a.headers) == 0 {
+		a.headers = append([]string(nil), DefaultHeaders...)
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	kr, err := newKeyring(cfg.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	if len(kr.byID) == 0 {
+		return nil, errors.New("auth: no key configured")
+	}
+	a.keys = kr
+	if err := a.addClients(cfg.Clients, cfg.Table); err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	if len(a.clientsByName) > 0 && kr.signer == nil {
+		return nil, errors.New("auth: clients are configured but no key has sign set")
+	}
+	a.parser = jwt.NewParser(
+		jwt.WithValidMethods(kr.methods),
+		jwt.WithIssuer(a.issuer),
+		jwt.WithAudience(a.audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(leeway),
+		jwt.WithTimeFunc(a.now),
+		jwt.WithStrictDecoding(),
+	)
+	a.lockout = NewLockout(cfg.Lockout, a.now)
+	rc := cfg.Revocation
+	if rc.Horizon <= 0 {
+		rc.Horizon = a.ttl + leeway
+	}
+	if rc.Now == nil {
+		rc.Now = a.now
+	}
+	if rc.Logger == nil {
+		rc.Logger = cfg.Logger
+	}
+	a.revocations = NewRevocations(rc)
+	return a, nil
+}
+
+func (a *Authority) addClients(clients []Client, table *pia.Table) error {
+	a.clientsByUser = make(map[string]*client, len(clients))
+	a.clientsByName = make(map[string]*client, len(clients))
+	maxCost := 0
+	for i, c := range clients {
+		switch {
+		case c.Name == "":
+			return fmt.Errorf("client %d: name is empty", i)
+		case c.UserAkses == "":
+			return fmt.Errorf("client %s: user_akses is empty", c.Name)
+		case a.clientsByName[c.Name] != nil:
+			return fmt.Errorf("client %s: declared twice", c.Name)
+		case a.clientsByUser[c.UserAkses] != nil:
+			return fmt.Errorf("client %s: user_akses is already client %s's", c.Name, a.clientsByUser[c.UserAkses].Name)
+		}
+		hash, err := parsePasswordHash(c.PasswordHash)
+		if err != nil {
+			return fmt.Errorf("client %s: %w", c.Name, err)
+		}
+		cost, _ := bcrypt.Cost(hash) // parsePasswordHash checked it
+		maxCost = max(maxCost, cost)
+		cl := &client{Client: c, hash: hash}
+		cl.Methods = nil
+		for _, m := range c.Methods {
+			if m != "*" && table != nil {
+				pm, ok := table.Lookup(m)
+				if !ok {
+					return fmt.Errorf("client %s: unknown method %s", c.Name, m)
+				}
+				m = pm.Name
+			}
+			if !contains(cl.Methods, m) {
+				cl.Methods = append(cl.Methods, m)
+			}
+		}
+		a.clientsByName[c.Name] = cl
+		a.clientsByUser[c.UserAkses] = cl
+	}
+	if maxCost > 0 {
+		a.dummy = dummyHash(maxCost)
+	}
+	return nil
+}
+
+// Issued is a security key just issued.
+type Issued struct {
+	Token     string
+	Claims    *Claims
+	ExpiresAt time.Time
+}
+
+// MasaBerlaku is the expiry as sendSecurityKey answers it: Jakarta time,
+// YYYY-MM-DD HH:MM:SS.
+func (i *Issued) MasaBerlaku() string {
+	return i.ExpiresAt.In(Jakarta).Format(MasaBerlakuLayout)
+}
+
+// Fields are the members sendSecurityKey's answer carries after kode and
+// keterangan: key and masa_berlaku.
+func (i *Issued) Fields() []pia.Field {
+	return []pia.Field{{Key: "key", Value: i.Token}, {Key: "masa_berlaku", Value: i.MasaBerlaku()}}
+}
+
+// IssueRequest is sendSecurityKey from its body: ParseKeyRequest, then
+// Issue. ip is the client's address, for the lockout.
+func (a *Authority) IssueRequest(body []byte, ip string) (*Issued, error) {
+	user, pwd, err := ParseKeyRequest(body)
+	if err != nil {
+		return nil, err
+	}
+	return a.Issue(user, pwd, ip)
+}
+
+// Issue checks user_akses and pwd_akses and signs a key for the client.
+// While the user_akses or ip is locked out it answers *LockedError without
+// looking at the password.
+func (a *Authority) Issue(user, pwd, ip string) (*Issued, error) {
+	if err := a.lockout.Check(user, ip); err != nil {
+		return nil, err
+	}
+	c := a.clientsByUser[user]
+	hash := a.dummy
+	if c != nil {
+		hash = c.hash
+	}
+	ok := false
+	if hash != nil {
+		// The comparison runs for unknown users and over-long passwords
+		// too, so the time taken does not tell them apart.
+		ok = compareHash(hash, []byte(pwd)) == nil && c != nil && len(pwd) <= bcryptMaxPassword
+	}
+	if !ok {
+		a.lockout.Fail(user, ip)
+		return nil, ErrBadCredentials
+	}
+	a.lockout.Succeed(user)
+	return a.sign(c)
+}
+
+func (a *Authority) sign(c *client) (*Issued, error) {
+	if a.keys.signer == nil {
+		return nil, errors.New("auth: no signing key")
+	}
+	jti, err := newJTI()
+	if err != nil {
+		return nil, err
+	}
+	now := a.now().Truncate(time.Second)
+	exp := now.Add(a.ttl)
+	claims := &Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    a.issuer,
+			Subject:   c.Name,
+			Audience:  jwt.ClaimStrings{a.audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(exp),
+			ID:        jti,
+		},
+		Client:     c.Name,
+		Methods:    c.Methods,
+		PIAVersion: c.PIAVersion.String(),
+		KdInstansi: c.KdInstansi,
+	}
+	t := jwt.NewWithClaims(a.keys.signer.method, claims)
+	t.Header["kid"] = a.keys.signer.id
+	s, err := t.SignedString(a.keys.signer.sign)
+	if err != nil {
+		return nil, fmt.Errorf("auth: signing: %w", err)
+	}
+	return &Issued{Token: s, Claims: claims, ExpiresAt: exp}, nil
+}
+
+func newJTI() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// Authenticate reads the key from the configured headers and verifies it.
+func (a *Authority) Authenticate(ctx context.Context, h http.Header) (*Claims, error) {
+	tok, _, ok := Extract(h, a.headers)
+	if !ok {
+		return nil, &MissingError{Headers: a.headers}
+	}
+	return a.Verify(ctx, tok)
+}
+
+// Verify checks a key: signature with the key its kid names and that key's
+// algorithm only, issuer, audience, validity times, the claims this
+// package requires, that its client is still configured (when this
+// gateway has clients) and that it is not revoked.
+func (a *Authority) Verify(ctx context.Context, token string) (*Claims, error) {
+	if len(token) > MaxTokenLength {
+		return nil, ErrMalformed
+	}
+	c := &Claims{}
+	t, err := a.parser.ParseWithClaims(token, c, a.keyFor)
+	if err != nil {
+		return nil, a.classify(t, err)
+	}
+	if len(a.clientsByName) > 0 && a.clientsByName[c.Client] == nil {
+		return nil, ErrRevoked
+	}
+	if err := a.revocations.Check(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// keyFor pins each kid to its key's algorithm, so a token cannot pick the
+// verification: HS256 with an RSA public key as the secret, or alg none,
+// is refused before any signature check.
+func (a *Authority) keyFor(t *jwt.Token) (any, error) {
+	kid, _ := t.Header["kid"].(string)
+	k := a.keys.byID[kid]
+	if k == nil {
+		return nil, ErrUnknownKID
+	}
+	if t.Method == nil || t.Method.Alg() != k.method.Alg() {
+		return nil, ErrAlgorithm
+	}
+	return k.verify, nil
+}
+
+// classify turns the parser's error into one of ours, dropping its text:
+// it can quote decoded parts of the token. As in keyFor, an unknown kid is
+// reported before a wrong alg, so a key rotated out reads as such.
+func (a *Authority) classify(t *jwt.Token, err error) error {
+	for _, own := range []error{ErrUnknownKID, ErrAlgorithm, ErrMalformed} {
+		if errors.Is(err, own) {
+			return own
+		}
+	}
+	// The parser refuses an unknown or unlisted alg before asking keyFor.
+	badAlg := func() error {
+		if t != nil {
+			if kid, _ := t.Header["kid"].(string); a.keys.byID[kid] != nil {
+				return ErrAlgorithm
+			}
+		}
+		return ErrUnknownKID
+	}
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return ErrMalformed
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		// alg unknown or absent (the keyfunc's own errors returned above).
+		return badAlg()
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		if t == nil || t.Method == nil || !contains(a.keys.methods, t.Method.Alg()) {
+			return badAlg()
+		}
+		return ErrSignature
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return ErrIssuer
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return ErrAudience
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return ErrExpired
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return ErrNotYetValid
+	}
+	return ErrMalformed
+}
+
+// Authorize checks that the claims grant the method (its canonical name)
+// and, for a client with a kd_instansi, that the payload doc (decoded, as
+// by pia.DecodeJSON; nil when there is no body) names no other agency's.
+func (a *Authority) Authorize(c *Claims, method string, doc any) error {
+	return Authorize(c, method, doc)
+}
+
+// Authorize is Authority.Authorize for claims verified elsewhere.
+func Authorize(c *Claims, method string, doc any) error {
+	if !c.MayCall(method) {
+		return &ForbiddenMethodError{Client: c.Client, Method: method}
+	}
+	return CheckInstansi(c, method, doc)
+}
+
+// JWKS is the JSON Web Key Set of the asymmetric keys, for the glue to
+// serve (Content-Type application/jwk-set+json); nil when every key is
+// HS256, whose secret must never be published.
+func (a *Authority) JWKS() []byte { return a.keys.jwks }
+
+// Revocations is the revocation list, for the admin API and provisioning.
+func (a *Authority) Revocations() *Revocations { return a.revocations }
+
+// Client returns the configured client of that name.
+func (a *Authority) Client(name string) (Client, bool) {
+	c, ok := a.clientsByName[name]
+	if !ok {
+		return Client{}, false
+	}
+	return c.Client, true
+}
+
+// StripTokens removes the security key headers before the request goes on
+// upstream (see Strip).
+func (a *Authority) StripTokens(h http.Header) { Strip(h, a.headers) }
+
+// Headers are the headers Authenticate reads, in order.
+func (a *Authority) Headers() []string { return append([]string(nil), a.headers...) }

@@ -1,0 +1,82 @@
+package auth
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// instansiFields lists, per method, where a payload names the agency it
+// concerns. receiveLicense's IZINFINAL has no kd_instansi in the 4.3.x
+// specifications; a payload that carries one anyway (later versions,
+// custom fields) is checked, one without it has nothing to check.
+var instansiFields = map[string][][]string{
+	"receiveLicenseStatus": {{"IZINSTATUS", "kd_instansi"}},
+	"receiveLicense":       {{"IZINFINAL", "kd_instansi"}},
+}
+
+// ChecksInstansi reports whether CheckInstansi would look at the payload of
+// this method for these claims, so the glue decodes the body only then.
+func ChecksInstansi(c *Claims, method string) bool {
+	return c.KdInstansi != "" && len(instansiFields[method]) > 0
+}
+
+// CheckInstansi refuses, for a client with a kd_instansi, a payload whose
+// kd_instansi is another agency's. An absent, null or empty kd_instansi is
+// allowed: the client sends no claim to another agency's data. A value
+// that is neither a string nor a number cannot be compared and is refused.
+func CheckInstansi(c *Claims, method string, doc any) error {
+	if c.KdInstansi == "" {
+		return nil
+	}
+	for _, path := range instansiFields[method] {
+		v, ok := lookup(doc, path)
+		if !ok {
+			continue
+		}
+		var sent string
+		switch x := v.(type) {
+		case nil:
+			continue
+		case string:
+			sent = x
+		case json.Number:
+			sent = x.String()
+		case float64: // a doc decoded without UseNumber
+			sent = strconv.FormatFloat(x, 'f', -1, 64)
+		default:
+			return &ForbiddenInstansiError{Sent: "(" + typeName(v) + ")", Own: c.KdInstansi}
+		}
+		if sent != "" && sent != c.KdInstansi {
+			return &ForbiddenInstansiError{Sent: sent, Own: c.KdInstansi}
+		}
+	}
+	return nil
+}
+
+// lookup follows object members; it does not descend into arrays, which no
+// listed path crosses.
+func lookup(doc any, path []string) (any, bool) {
+	cur := doc
+	for _, seg := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[seg]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case bool:
+		return "boolean"
+	}
+	return "value"
+}

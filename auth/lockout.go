@@ -1,0 +1,171 @@
+package auth
+
+import (
+	"container/list"
+	"crypto/sha256"
+	"sync"
+	"time"
+)
+
+// Lockout defaults.
+const (
+	DefaultMaxFailures = 5
+	DefaultWindow      = 5 * time.Minute
+	DefaultCoolDown    = 15 * time.Minute
+	DefaultMaxEntries  = 10000
+)
+
+// LockoutConfig limits sendSecurityKey guessing. Zero fields take the
+// defaults above.
+type LockoutConfig struct {
+	// MaxFailures within Window, for one user_akses or one client IP, lock
+	// that user_akses or IP out.
+	MaxFailures int
+	Window      time.Duration
+	// CoolDown is how long a lock lasts; the right password is refused too.
+	CoolDown time.Duration
+	// MaxEntries bounds the user_akses and the IPs remembered (each); the
+	// least recently active are forgotten first.
+	MaxEntries int
+}
+
+func (c LockoutConfig) withDefaults() LockoutConfig {
+	if c.MaxFailures <= 0 {
+		c.MaxFailures = DefaultMaxFailures
+	}
+	if c.Window <= 0 {
+		c.Window = DefaultWindow
+	}
+	if c.CoolDown <= 0 {
+		c.CoolDown = DefaultCoolDown
+	}
+	if c.MaxEntries <= 0 {
+		c.MaxEntries = DefaultMaxEntries
+	}
+	return c
+}
+
+// Lockout counts failed sendSecurityKey attempts per user_akses and per IP.
+// Failures are counted for unknown user_akses as for known ones, or the
+// lock itself would tell which exist.
+type Lockout struct {
+	cfg   LockoutConfig
+	now   func() time.Time
+	mu    sync.Mutex
+	users failureTable
+	ips   failureTable
+}
+
+// NewLockout returns an empty Lockout; now may be nil (time.Now).
+func NewLockout(cfg LockoutConfig, now func() time.Time) *Lockout {
+	if now == nil {
+		now = time.Now
+	}
+	cfg = cfg.withDefaults()
+	return &Lockout{cfg: cfg, now: now, users: newFailureTable(cfg.MaxEntries), ips: newFailureTable(cfg.MaxEntries)}
+}
+
+// Check returns a *LockedError while the user_akses or the IP is locked
+// out. An empty ip is not tracked.
+func (l *Lockout) Check(user, ip string) error {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var wait time.Duration
+	for _, e := range []*failure{l.users.get(user), l.ips.get(ip)} {
+		if e != nil && now.Before(e.lockedUntil) {
+			wait = max(wait, e.lockedUntil.Sub(now))
+		}
+	}
+	if wait > 0 {
+		return &LockedError{RetryAfter: wait}
+	}
+	return nil
+}
+
+// Fail records a failed attempt.
+func (l *Lockout) Fail(user, ip string) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.users.fail(user, now, l.cfg)
+	l.ips.fail(ip, now, l.cfg)
+}
+
+// Succeed forgets the user_akses' failures. The IP's stay: one IP may
+// serve several clients, and guessing one does not clear the others.
+func (l *Lockout) Succeed(user string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.users.remove(user)
+}
+
+// failure is the record of one user_akses or IP.
+type failure struct {
+	key         [sha256.Size]byte
+	count       int
+	windowStart time.Time
+	lockedUntil time.Time
+}
+
+// failureTable is a map with least-recently-active eviction. Keys are
+// hashed so an attacker's long user_akses costs no more than a short one.
+type failureTable struct {
+	max   int
+	m     map[[sha256.Size]byte]*list.Element
+	order *list.List // front: most recently active
+}
+
+func newFailureTable(max int) failureTable {
+	return failureTable{max: max, m: map[[sha256.Size]byte]*list.Element{}, order: list.New()}
+}
+
+func (t *failureTable) get(s string) *failure {
+	if s == "" {
+		return nil
+	}
+	if el, ok := t.m[sha256.Sum256([]byte(s))]; ok {
+		return el.Value.(*failure)
+	}
+	return nil
+}
+
+func (t *failureTable) fail(s string, now time.Time, cfg LockoutConfig) {
+	if s == "" {
+		return
+	}
+	k := sha256.Sum256([]byte(s))
+	el, ok := t.m[k]
+	if !ok {
+		for t.order.Len() >= t.max {
+			old := t.order.Back()
+			delete(t.m, old.Value.(*failure).key)
+			t.order.Remove(old)
+		}
+		el = t.order.PushFront(&failure{key: k, windowStart: now})
+		t.m[k] = el
+	}
+	t.order.MoveToFront(el)
+	f := el.Value.(*failure)
+	if now.Before(f.lockedUntil) {
+		return
+	}
+	// A lapsed lock or window starts the count afresh.
+	if !f.lockedUntil.IsZero() || now.Sub(f.windowStart) >= cfg.Window {
+		f.count, f.windowStart, f.lockedUntil = 0, now, time.Time{}
+	}
+	f.count++
+	if f.count >= cfg.MaxFailures {
+		f.lockedUntil = now.Add(cfg.CoolDown)
+	}
+}
+
+func (t *failureTable) remove(s string) {
+	k := sha256.Sum256([]byte(s))
+	if el, ok := t.m[k]; ok {
+		delete(t.m, k)
+		t.order.Remove(el)
+	}
+}
+
+func (t *failureTable) len() int { return t.order.Len() }

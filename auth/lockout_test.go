@@ -1,0 +1,109 @@
+package auth
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+func TestLockoutAfterRepeatedFailuresForOneUser(t *testing.T) {
+	clk := newClock()
+	a := newAuthority(t, clk, nil)
+	for i := range DefaultMaxFailures {
+		_, err := a.Issue("dinas-user", "wrong", "10.0.0."+strconv.Itoa(i)) // a new IP each time
+		require.ErrorIs(t, err, ErrBadCredentials, "attempt %d", i+1)
+	}
+
+	_, err := a.Issue("dinas-user", pwdDinas, "10.0.0.99")
+	require.ErrorIs(t, err, ErrLocked, "the right password is refused during the cool-down")
+	var le *LockedError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, DefaultCoolDown, le.RetryAfter)
+	assert.Equal(t, http.StatusTooManyRequests, Status(err))
+	_, text := Describe(err, pia.English)
+	assert.Equal(t, "Too many failed attempts, retry in 900 seconds", text)
+
+	_, err = a.Issue("badan-user", pwdBadan, "10.0.0.99")
+	assert.NoError(t, err, "other user_akses are not affected")
+
+	clk.Add(DefaultCoolDown - time.Second)
+	_, err = a.Issue("dinas-user", pwdDinas, "10.0.0.99")
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, time.Second, le.RetryAfter)
+
+	clk.Add(time.Second)
+	_, err = a.Issue("dinas-user", pwdDinas, "10.0.0.99")
+	assert.NoError(t, err, "the lock expires after the cool-down")
+}
+
+func TestLockoutAfterRepeatedFailuresFromOneIP(t *testing.T) {
+	clk := newClock()
+	a := newAuthority(t, clk, nil)
+	for i := range DefaultMaxFailures {
+		_, err := a.Issue("guess-"+strconv.Itoa(i), "wrong", "192.0.2.7")
+		require.ErrorIs(t, err, ErrBadCredentials)
+	}
+	_, err := a.Issue("dinas-user", pwdDinas, "192.0.2.7")
+	assert.ErrorIs(t, err, ErrLocked, "the IP is locked for every user_akses")
+	_, err = a.Issue("dinas-user", pwdDinas, "192.0.2.8")
+	assert.NoError(t, err, "another IP is not")
+}
+
+func TestLockoutCountsOnlyFailuresWithinTheWindow(t *testing.T) {
+	clk := newClock()
+	l := NewLockout(LockoutConfig{MaxFailures: 3, Window: time.Minute, CoolDown: 10 * time.Minute}, clk.Now)
+	l.Fail("u", "")
+	l.Fail("u", "")
+	clk.Add(time.Minute)
+	l.Fail("u", "")
+	assert.NoError(t, l.Check("u", ""), "the first two failures fell out of the window")
+	l.Fail("u", "")
+	l.Fail("u", "")
+	assert.ErrorIs(t, l.Check("u", ""), ErrLocked)
+}
+
+func TestLockoutSuccessForgetsTheUsersFailures(t *testing.T) {
+	clk := newClock()
+	a := newAuthority(t, clk, nil)
+	for range DefaultMaxFailures - 1 {
+		_, err := a.Issue("dinas-user", "wrong", "")
+		require.ErrorIs(t, err, ErrBadCredentials)
+	}
+	_, err := a.Issue("dinas-user", pwdDinas, "")
+	require.NoError(t, err)
+	_, err = a.Issue("dinas-user", "wrong", "")
+	require.ErrorIs(t, err, ErrBadCredentials)
+	_, err = a.Issue("dinas-user", pwdDinas, "")
+	assert.NoError(t, err, "the count started again after the success")
+}
+
+func TestLockoutMemoryIsBounded(t *testing.T) {
+	clk := newClock()
+	l := NewLockout(LockoutConfig{MaxFailures: 2, MaxEntries: 100}, clk.Now)
+	l.Fail("victim", "")
+	l.Fail("victim", "")
+	require.ErrorIs(t, l.Check("victim", ""), ErrLocked)
+	for i := range 1000 {
+		l.Fail("flood-"+strconv.Itoa(i), "198.51.100."+strconv.Itoa(i%250))
+	}
+	assert.Equal(t, 100, l.users.len())
+	assert.LessOrEqual(t, l.ips.len(), 100)
+	assert.NoError(t, l.Check("victim", ""), "the least recently active entry was forgotten")
+}
+
+func TestLockoutOfAnUnknownUserLooksLikeAKnownOne(t *testing.T) {
+	clk := newClock()
+	a := newAuthority(t, clk, nil)
+	for range DefaultMaxFailures {
+		_, err := a.Issue("nobody", "wrong", "")
+		require.ErrorIs(t, err, ErrBadCredentials)
+	}
+	_, err := a.Issue("nobody", "wrong", "")
+	assert.ErrorIs(t, err, ErrLocked, "unknown user_akses lock out too, or the lock would reveal which exist")
+}

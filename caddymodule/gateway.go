@@ -246,7 +246,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		return err
 	}
 	if g.Auth != nil {
-		if g.keys, err = newKeyService(ctx, g.Auth, g.table, g.catalog); err != nil {
+		if g.keys, err = newKeyService(ctx, g.Auth, g.table, g.logger); err != nil {
 			return fmt.Errorf("auth: %w", err)
 		}
 	} else {

@@ -36,7 +36,7 @@ type gateway struct {
 func startGateway(t *testing.T, caddyfile string) *gateway {
 	t.Helper()
 	listen, admin := freeAddr(t), freeAddr(t)
-	cf := strings.NewReplacer("{listen}", "http://"+listen, "{admin}", admin).Replace(caddyfile)
+	cf := strings.NewReplacer("{listen}", "http://"+listen, "{admin}", admin, "{storage}", t.TempDir()).Replace(caddyfile)
 	if !strings.HasPrefix(strings.TrimSpace(cf), "{") {
 		cf = globalOptions(admin) + cf
 	}
@@ -53,7 +53,7 @@ func startGateway(t *testing.T, caddyfile string) *gateway {
 // loadError adapts and loads a Caddyfile that must fail, returning the error.
 func loadError(t *testing.T, caddyfile string) error {
 	t.Helper()
-	cf := globalOptions("off") + strings.ReplaceAll(caddyfile, "{listen}", "http://"+freeAddr(t))
+	cf := strings.NewReplacer("{listen}", "http://"+freeAddr(t), "{storage}", t.TempDir()).Replace(globalOptions("off") + caddyfile)
 	cfg, _, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(cf), nil)
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func loadError(t *testing.T, caddyfile string) error {
 // persisted config, no automatic HTTPS, logs discarded (tests that read
 // logs configure their own).
 func globalOptions(admin string) string {
-	return "{\n\tadmin " + admin + "\n\tpersist_config off\n\tauto_https off\n\tlog {\n\t\toutput discard\n\t}\n}\n"
+	return "{\n\tadmin " + admin + "\n\tpersist_config off\n\tauto_https off\n\tstorage file_system {storage}\n\tlog {\n\t\toutput discard\n\t}\n}\n"
 }
 
 func freeAddr(t *testing.T) string {

@@ -18,6 +18,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 
+	"github.com/caddy-pia/caddy-pia/auth"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -194,7 +195,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 
 // processBody decodes the body once and runs the stages that need it,
 // returning the bytes to forward: the original ones when nothing changed.
-func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Request, body []byte, claims *clientClaims) ([]byte, *refusal) {
+func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Request, body []byte, claims *auth.Claims) ([]byte, *refusal) {
 	m, up := x.method, x.route.upstream
 	transform := x.clientVer != up.version && g.transform.Needed(m.Name, pia.Request, x.clientVer, up.version)
 	validate := x.route.mode != ModeOff && g.validator.Has(up.version, m.Name, pia.Request)
@@ -211,12 +212,12 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{err.Error()}}
 	}
 	if checkToken {
-		if ref := g.ossToken.verify(r, doc); ref != nil {
+		if ref := g.verifyOSSToken(r, m.Name, doc); ref != nil {
 			return nil, ref
 		}
 	}
 	if checkData {
-		if ref := g.keys.checkData(claims, m.Name, doc); ref != nil {
+		if ref := g.checkData(claims, m.Name, doc); ref != nil {
 			return nil, ref
 		}
 	}
@@ -271,7 +272,7 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	}
 	r.Header.Set(headerVersion, up.version.String())
 	if g.keys != nil && x.method.Side == pia.SideOSS {
-		g.keys.stripTokens(r.Header)
+		g.keys.authority.StripTokens(r.Header)
 	}
 	prefix := up.pathPrefix
 	if prefix == "" {
@@ -367,9 +368,11 @@ func (g *Gateway) readBody(r *http.Request) ([]byte, int) {
 // K/L/D serves is the version OSS speaks (the oss upstream's, else the
 // newest), since OSS is the caller; for a method OSS serves it is the
 // upstream's own, so an unknown client is passed through unchanged.
-func (g *Gateway) callerVersion(x *exchange, r *http.Request, claims *clientClaims) (pia.Version, bool) {
-	if claims != nil && !claims.version.IsZero() {
-		return claims.version, false
+func (g *Gateway) callerVersion(x *exchange, r *http.Request, claims *auth.Claims) (pia.Version, bool) {
+	if claims != nil && claims.PIAVersion != "" {
+		if v, err := pia.ParseVersion(claims.PIAVersion); err == nil && g.catalog.Known(v) {
+			return v, false
+		}
 	}
 	if h := r.Header.Get(headerVersion); h != "" {
 		v, err := pia.ParseVersion(h)
@@ -394,10 +397,12 @@ func (g *Gateway) callerVersion(x *exchange, r *http.Request, claims *clientClai
 type refusal struct {
 	status  int
 	outcome string
-	msg     pia.Msg
-	args    []any
-	errors  []pia.FieldError
-	header  http.Header
+	// text is the sentence; when empty, msg and args make it.
+	text   string
+	msg    pia.Msg
+	args   []any
+	errors []pia.FieldError
+	header http.Header
 }
 
 func (g *Gateway) refuse(x *exchange, w http.ResponseWriter, ref *refusal) error {
@@ -405,7 +410,10 @@ func (g *Gateway) refuse(x *exchange, w http.ResponseWriter, ref *refusal) error
 		w.Header()[k] = v
 	}
 	x.outcome = ref.outcome
-	x.message = g.lang.Text(ref.msg, ref.args...)
+	x.message = ref.text
+	if x.message == "" {
+		x.message = g.lang.Text(ref.msg, ref.args...)
+	}
 	return g.write(x, w, ref.status, x.message, ref.errors)
 }
 

@@ -31,6 +31,8 @@ type state struct {
 type missing struct {
 	r *rule
 	d dir
+	// message is made once for all the places one rule left empty.
+	message string
 }
 
 type appliedRename struct {
@@ -246,8 +248,11 @@ func (s *state) combine(a any, member string, r *rule) (any, bool) {
 			return false
 		}
 		text, ok := numberOf(v)
-		x, okRat := new(big.Rat).SetString(text)
-		if !ok || !okRat {
+		var x *big.Rat
+		if ok {
+			x, ok = ratOf(text)
+		}
+		if !ok {
 			s.fail(append(append([]string(nil), s.ptr...), member), "type", "number", clip(display(v)),
 				s.lang.say(msgNotSummable, join(r.path), r.from, clip(display(v))))
 			return false
@@ -290,6 +295,7 @@ func (s *state) ensure(p []string, r *rule, d dir, required bool) bool {
 		return false
 	}
 	key := p[len(p)-1]
+	var m *missing
 	return s.objects(s.root, p[:len(p)-1], func(o map[string]any) bool {
 		if _, ok := o[key]; ok {
 			return false
@@ -298,7 +304,10 @@ func (s *state) ensure(p []string, r *rule, d dir, required bool) bool {
 			o[key] = clone(r.def)
 			return true
 		}
-		o[key] = &missing{r: r, d: d}
+		if m == nil {
+			m = &missing{r: r, d: d}
+		}
+		o[key] = m
 		s.missing++
 		return true
 	})
@@ -415,10 +424,14 @@ func (s *state) sweep(node any) {
 }
 
 func (s *state) missingMessage(m *missing) string {
-	if m.d == up {
-		return s.lang.say(msgNewRequired, m.r.to, s.from)
+	if m.message == "" {
+		if m.d == up {
+			m.message = s.lang.say(msgNewRequired, m.r.to, s.from)
+		} else {
+			m.message = s.lang.say(msgOldRequired, s.to, s.from)
+		}
 	}
-	return s.lang.say(msgOldRequired, s.to, s.from)
+	return m.message
 }
 
 // hasValue tells a value from the PIA's ways of saying "none": absent,

@@ -175,7 +175,7 @@ func (e *Engine) Convert(method string, kind pia.Kind, from, to pia.Version, doc
 	if !ok {
 		return doc, Report{}
 	}
-	s := state{root: doc, lang: lang(e.lang), from: from, to: to}
+	s := state{root: doc, lang: lang(e.lang), from: from, to: to, ptr: make([]string, 0, 16)}
 	if fi < ti {
 		for i := fi; i < ti; i++ {
 			for _, r := range e.steps[i].rules[k] {

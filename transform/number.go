@@ -2,6 +2,7 @@ package transform
 
 import (
 	"encoding/json"
+	"math/big"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -82,19 +83,47 @@ func numberOf(v any) (string, bool) {
 	return "", false
 }
 
-// decimalsOf counts the digits after the point of a number's text
-// (exponent forms count as having none: big.Rat reads them exactly and
-// the sum is printed with the most decimals of its parts).
-func decimalsOf(text string) int {
-	dot := strings.IndexByte(text, '.')
-	if dot < 0 {
-		return 0
+// maxExponent bounds the exponent of a number the engine computes with:
+// big.Rat builds 10^exponent in full, so "1e999999999" would take the
+// process down, and no PIA number needs more than a few dozen digits.
+const maxExponent = 64
+
+// ratOf reads a number's text exactly; ok is false for an exponent beyond
+// maxExponent.
+func ratOf(text string) (*big.Rat, bool) {
+	if exp, ok := exponentOf(text); !ok || exp > maxExponent || exp < -maxExponent {
+		return nil, false
 	}
+	return new(big.Rat).SetString(text)
+}
+
+func exponentOf(text string) (int, bool) {
+	i := strings.IndexAny(text, "eE")
+	if i < 0 {
+		return 0, true
+	}
+	e := strings.TrimPrefix(text[i+1:], "+")
+	if len(e) > 6 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(e)
+	return n, err == nil
+}
+
+// decimalsOf is the number of decimals a number's text shows, so a sum
+// is written with as many as the most precise of its parts (1.50 + 2
+// gives 3.50, not 3.5).
+func decimalsOf(text string) int {
 	end := strings.IndexAny(text, "eE")
 	if end < 0 {
 		end = len(text)
 	}
-	return end - dot - 1
+	frac := 0
+	if dot := strings.IndexByte(text[:end], '.'); dot >= 0 {
+		frac = end - dot - 1
+	}
+	exp, _ := exponentOf(text)
+	return max(frac-exp, 0)
 }
 
 // display renders a value for a message.

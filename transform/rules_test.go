@@ -1,0 +1,203 @@
+package transform
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+func TestBuiltinRulesLoadForEveryStep(t *testing.T) {
+	cat, e := builtin(t)
+	require.Len(t, e.steps, len(cat.Versions())-1)
+	for _, st := range e.steps {
+		assert.NotEmpty(t, st.rules, "step %s-%s has rules", st.from, st.to)
+	}
+}
+
+// writeRules writes step files into a fresh directory.
+func writeRules(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
+	}
+	return dir
+}
+
+func TestLoadRejectsBadRules(t *testing.T) {
+	cat, _ := builtin(t)
+	tests := []struct {
+		name, file, body string
+		want             []string // substrings of the error
+	}{
+		{
+			name: "a rule naming a field its from-version does not have", file: "4.3.12-4.3.16.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"rename","path":"AKTA.no_such_field","to":"x"}]}`,
+			want: []string{"4.3.12-4.3.16.json", "rule 1", "PIA 4.3.12 receiveLegal request has no field AKTA.no_such_field"},
+		},
+		{
+			name: "a rename to a name the to-version does not have", file: "4.3.12-4.3.16.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"rename","path":"AKTA.penanggung_jwb.no_identitas_penanggung_jwb","to":"nik"}]}`,
+			want: []string{"rule 1", "PIA 4.3.16 receiveLegal request has no field AKTA.penanggung_jwb.nik"},
+		},
+		{
+			name: "a field its own version does not have, in the second rule", file: "4.3.19-4.3.20.json",
+			body: `{"rules":[{"method":"checkLicenseStatus","kind":"response","op":"add","path":"responcheckLicenseStatus.dataIZIN.file_lampiran"},{"method":"receiveLicense","kind":"request","op":"remove","path":"IZINFINAL.data_pnbp"}]}`,
+			want: []string{"rule 2 (receiveLicense request remove IZINFINAL.data_pnbp)", "PIA 4.3.19 receiveLicense request has no field IZINFINAL.data_pnbp"},
+		},
+		{
+			name: "a method one version does not have", file: "4.3.12-4.3.16.json",
+			body: `{"rules":[{"method":"fetchNIB","kind":"request","op":"add","path":"FETCHNIB.nib"}]}`,
+			want: []string{"PIA 4.3.12 has no request schema for fetchNIB"},
+		},
+		{
+			name: "an unknown op", file: "4.3.12-4.3.16.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"delete","path":"AKTA.total_modal_dasar"}]}`,
+			want: []string{`unknown op "delete"`},
+		},
+		{
+			name: "a misspelt key", file: "4.3.12-4.3.16.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"add","pth":"AKTA.tahun_kbli"}]}`,
+			want: []string{"4.3.12-4.3.16.json", `unknown field "pth"`},
+		},
+		{
+			name: "a kind that is neither request nor response", file: "4.3.12-4.3.16.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"success","op":"add","path":"AKTA.tahun_kbli"}]}`,
+			want: []string{"kind must be request or response"},
+		},
+		{
+			name: "a retype between two strings", file: "4.3.19-4.3.20.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"retype","path":"AKTA.nama_perseroan"}]}`,
+			want: []string{"retype converts between string and number", "string in PIA 4.3.19 and string in PIA 4.3.20"},
+		},
+		{
+			name: "a default on a rule that never fills a field", file: "4.3.12-4.3.16.json",
+			body: `{"rules":[{"method":"checkLicenseStatus","kind":"request","op":"rename","path":"IZINSTATUS","to":"CHECKLICENSESTATUS","default":{}}]}`,
+			want: []string{"rename takes no default"},
+		},
+		{
+			name: "a restructure that does not say how to fold back", file: "4.3.12-4.3.16.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"restructure","path":"AKTA.total_modal_dasar","to":"AKTA.modal_dasar.total_modal_dasar"}]}`,
+			want: []string{"combine (sum or first)"},
+		},
+		{
+			name: "an add of a field the older version already has", file: "4.3.19-4.3.20.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"add","path":"AKTA.tahun_kbli"}]}`,
+			want: []string{"PIA 4.3.19 receiveLegal request still has AKTA.tahun_kbli"},
+		},
+		{
+			name: "an optional rule on a field that stayed mandatory", file: "4.3.19-4.3.20.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"optional","path":"AKTA.tahun_kbli","default":""}]}`,
+			want: []string{"AKTA.tahun_kbli is not mandatory in PIA 4.3.19 and optional in PIA 4.3.20"},
+		},
+		{
+			name: "a note without a reason", file: "4.3.19-4.3.20.json",
+			body: `{"rules":[],"notes":[{"method":"receiveLegal","path":"AKTA.tahun_kbli"}]}`,
+			want: []string{"note 1", "gives its reason"},
+		},
+		{
+			name: "a file whose name is not two versions", file: "receiveLegal.json",
+			body: `{"rules":[]}`,
+			want: []string{"receiveLegal.json", "<from>-<to>.json"},
+		},
+		{
+			name: "a step skipping a version", file: "4.3.12-4.3.17.json",
+			body: `{"rules":[]}`,
+			want: []string{"4.3.12-4.3.17.json", "not consecutive versions"},
+		},
+		{
+			name: "a step to a version without schemas", file: "4.3.20-4.3.21.json",
+			body: `{"rules":[]}`,
+			want: []string{"4.3.20-4.3.21.json", "not consecutive versions"},
+		},
+		{
+			name: "a file that is not JSON", file: "4.3.19-4.3.20.json",
+			body: `{"rules":[`,
+			want: []string{"4.3.19-4.3.20.json"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{tt.file: tt.body}))
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+
+	_, err := Load(cat, pia.Indonesian, filepath.Join(t.TempDir(), "missing"))
+	assert.ErrorContains(t, err, "rules directory")
+}
+
+func TestRulesDirectoryOverridesABuiltinStep(t *testing.T) {
+	cat, builtinEngine := builtin(t)
+	answer := `{"responcheckLicenseStatus":{"kode":200,"dataIZIN":{"nib":"1","file_lampiran":"x"}}}`
+	require.True(t, builtinEngine.Needed("checkLicenseStatus", pia.Response, v4320, v4319))
+
+	dir := writeRules(t, map[string]string{
+		"4.3.19-4.3.20.json": `{"about":"an agency whose 4.3.19 app reads file_lampiran already","rules":[]}`,
+		"README.txt":         "not a rules file, ignored",
+	})
+	e, err := Load(cat, pia.Indonesian, dir)
+	require.NoError(t, err)
+	assert.False(t, e.Needed("checkLicenseStatus", pia.Response, v4320, v4319))
+	out, _ := e.Convert("checkLicenseStatus", pia.Response, v4320, v4319, decode(t, answer))
+	assert.JSONEq(t, answer, encode(t, out))
+
+	out, rep := e.Convert("checkLicenseStatus", pia.Request, v4312, v4320, decode(t, `{"IZINSTATUS":{"id_izin":"I-1"}}`))
+	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, encode(t, out), "the other builtin steps stay")
+	assert.Len(t, rep.Applied, 1)
+}
+
+// A new PIA version needs its schemas and its step's rules dropped into
+// directories, nothing rebuilt: a made-up 4.3.21 that renames
+// CHECKLICENSESTATUS.id_izin to id_permohonan.
+func TestANewVersionIsSupportedByDroppingInSchemasAndRules(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	s, ok := cat.Own(v4320, "checkLicenseStatus", pia.Request)
+	require.True(t, ok)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(s.Raw, &doc))
+	root := doc["properties"].(map[string]any)["CHECKLICENSESTATUS"].(map[string]any)
+	props := root["properties"].(map[string]any)
+	props["id_permohonan"] = props["id_izin"]
+	delete(props, "id_izin")
+	root["required"] = []any{"id_permohonan"}
+	raw, err := json.Marshal(doc)
+	require.NoError(t, err)
+	schemas := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(schemas, "4.3.21"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(schemas, "4.3.21", "checkLicenseStatus.request.json"), raw, 0o644))
+	require.NoError(t, cat.LoadDir(schemas))
+
+	rules := writeRules(t, map[string]string{"4.3.20-4.3.21.json": `{"rules":[
+		{"method":"checkLicenseStatus","kind":"request","op":"rename","path":"CHECKLICENSESTATUS.id_izin","to":"id_permohonan"}
+	]}`})
+	e, err := Load(cat, pia.Indonesian, rules)
+	require.NoError(t, err)
+
+	v4321 := pia.MustVersion("4.3.21")
+	out, rep := e.Convert("checkLicenseStatus", pia.Request, v4312, v4321, decode(t, `{"IZINSTATUS":{"id_izin":"I-1"}}`))
+	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_permohonan":"I-1"}}`, encode(t, out))
+	assert.Equal(t, []string{
+		"4.3.12>4.3.16:checkLicenseStatus:request:rename:IZINSTATUS",
+		"4.3.20>4.3.21:checkLicenseStatus:request:rename:CHECKLICENSESTATUS.id_izin",
+	}, rep.Applied)
+	assert.Empty(t, violations(t, cat, v4321, "checkLicenseStatus", pia.Request, out))
+
+	out, _ = e.Convert("checkLicenseStatus", pia.Request, v4321, v4312, out)
+	assert.JSONEq(t, `{"IZINSTATUS":{"id_izin":"I-1"}}`, encode(t, out))
+
+	// Methods the new version does not redefine inherit 4.3.20's schemas
+	// and convert as before.
+	out, _ = e.Convert("checkLicenseStatus", pia.Response, v4321, v4319, decode(t, `{"responcheckLicenseStatus":{"dataIZIN":{"file_lampiran":"x"}}}`))
+	assert.JSONEq(t, `{"responcheckLicenseStatus":{"dataIZIN":{}}}`, encode(t, out))
+}

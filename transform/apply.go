@@ -22,6 +22,7 @@ type state struct {
 	missing int
 	// renames applied so far, to point errors at the input's names.
 	renames []appliedRename
+	reach   *reach
 }
 
 // missing stands in the tree for a mandatory field that could not be
@@ -48,16 +49,16 @@ func (s *state) apply(r *rule, d dir) {
 	last := len(r.path) - 1
 	switch r.op {
 	case opRename:
-		src, dst := r.path, r.dest
-		if d == down {
-			src, dst = dst, src
+		if d == up {
+			changed = s.rename(r.path, r.dest[last], r.reqTo, r, d)
+		} else {
+			changed = s.rename(r.dest, r.path[last], r.reqFrom, r, d)
 		}
-		changed = s.rename(src, dst[last])
 	case opMove:
 		if d == up {
-			changed = s.move(r.path, r.dest, r.to)
+			changed = s.move(r.path, r.dest, r.to, r.reqTo, r, d)
 		} else {
-			changed = s.move(r.dest, r.path, r.from)
+			changed = s.move(r.dest, r.path, r.from, r.reqFrom, r, d)
 		}
 	case opRestructure:
 		if d == up {
@@ -123,13 +124,23 @@ func (s *state) objects(node any, p []string, fn func(map[string]any) bool) bool
 
 // rename gives the last segment of src the name to. When a payload has
 // both names, the one the target version knows wins: the sender wrote it
-// deliberately (policy transform-rename-both).
-func (s *state) rename(src []string, to string) bool {
+// deliberately (policy transform-rename-both). A field absent under both
+// names that becomes mandatory (required) gets a placeholder.
+func (s *state) rename(src []string, to string, required bool, r *rule, d dir) bool {
 	key := src[len(src)-1]
+	var m *missing
 	did := s.objects(s.root, src[:len(src)-1], func(o map[string]any) bool {
 		v, ok := o[key]
 		if !ok {
-			return false
+			if _, taken := o[to]; taken || !required {
+				return false
+			}
+			if m == nil {
+				m = &missing{r: r, d: d}
+			}
+			o[to] = m
+			s.missing++
+			return true
 		}
 		delete(o, key)
 		if _, taken := o[to]; !taken {
@@ -147,13 +158,15 @@ func (s *state) rename(src []string, to string) bool {
 // object, the value is taken from the first source that has one (a move
 // out of array members: policy transform-move-first) and written into
 // every target object (a move into array members), which must exist in
-// dst's version v.
-func (s *state) move(src, dst []string, v pia.Version) bool {
+// dst's version ver. With no source, a target that becomes mandatory
+// (required) gets a placeholder.
+func (s *state) move(src, dst []string, ver pia.Version, required bool, r *rule, d dir) bool {
 	n := 0
 	for n < len(src)-1 && n < len(dst)-1 && src[n] == dst[n] {
 		n++
 	}
 	srcKey, dstKey := src[len(src)-1], dst[len(dst)-1]
+	var m *missing
 	return s.objects(s.root, src[:n], func(c map[string]any) bool {
 		var v any
 		var from []string
@@ -171,13 +184,20 @@ func (s *state) move(src, dst []string, v pia.Version) bool {
 			return true
 		})
 		if !found {
-			return false
+			if !required {
+				return false
+			}
+			if m == nil {
+				m = &missing{r: r, d: d}
+			}
+			v = m
 		}
-		targets := 0
+		targets, filled := 0, false
 		s.objects(c, dst[n:len(dst)-1], func(o map[string]any) bool {
 			targets++
 			if _, ok := o[dstKey]; !ok {
 				o[dstKey] = clone(v)
+				filled = true
 				if _, ok := v.(*missing); ok {
 					s.missing++
 				}
@@ -185,9 +205,9 @@ func (s *state) move(src, dst []string, v pia.Version) bool {
 			return true
 		})
 		if targets == 0 && hasValue(v) {
-			s.fail(from, "transform", join(dst), "", s.lang.say(msgNoTarget, join(dst), v))
+			s.fail(from, "transform", join(dst), "", s.lang.say(msgNoTarget, join(dst), ver))
 		}
-		return true
+		return found || filled
 	})
 }
 
@@ -323,13 +343,14 @@ func (s *state) retype(p []string, toNumber bool, r *rule) bool {
 			return false
 		}
 		if !toNumber {
-			if text, ok := numberOf(v); ok {
-				if _, isString := v.(string); !isString {
-					o[key] = text
-					return true
-				}
+			if _, isString := v.(string); isString {
+				return false
 			}
-			return false
+			text, ok := numberOf(v)
+			if ok {
+				o[key] = text
+			}
+			return ok
 		}
 		str, ok := v.(string)
 		if !ok || str == "" {
@@ -394,33 +415,47 @@ func (s *state) inputNames(seg []string) []string {
 func (s *state) finish() {
 	if s.missing > 0 {
 		s.ptr = s.ptr[:0]
-		s.sweep(s.root)
+		s.sweep(s.root, s.reach)
 	}
 	sort.SliceStable(s.report.Errors, func(i, j int) bool { return s.report.Errors[i].Field < s.report.Errors[j].Field })
 }
 
-func (s *state) sweep(node any) {
+// sweep reports and removes the placeholders in the part of node that r
+// says they can reach.
+func (s *state) sweep(node any, r *reach) {
 	switch n := node.(type) {
 	case map[string]any:
-		for k, v := range n {
-			if m, ok := v.(*missing); ok {
-				delete(n, k)
-				s.report.Errors = append(s.report.Errors, pia.FieldError{
-					Field: pia.Pointer(append(s.ptr, k)...), Rule: "required", Message: s.missingMessage(m),
-				})
-				continue
+		if r.all {
+			for k, v := range n {
+				s.sweepMember(n, k, v, r)
 			}
-			s.ptr = append(s.ptr, k)
-			s.sweep(v)
-			s.ptr = s.ptr[:len(s.ptr)-1]
+			return
+		}
+		for k, c := range r.children {
+			if v, ok := n[k]; ok {
+				s.sweepMember(n, k, v, c)
+			}
 		}
 	case []any:
 		for i, el := range n {
 			s.ptr = append(s.ptr, strconv.Itoa(i))
-			s.sweep(el)
+			s.sweep(el, r)
 			s.ptr = s.ptr[:len(s.ptr)-1]
 		}
 	}
+}
+
+func (s *state) sweepMember(obj map[string]any, k string, v any, r *reach) {
+	if m, ok := v.(*missing); ok {
+		delete(obj, k)
+		s.report.Errors = append(s.report.Errors, pia.FieldError{
+			Field: pia.Pointer(append(s.ptr, k)...), Rule: "required", Message: s.missingMessage(m),
+		})
+		return
+	}
+	s.ptr = append(s.ptr, k)
+	s.sweep(v, r)
+	s.ptr = s.ptr[:len(s.ptr)-1]
 }
 
 func (s *state) missingMessage(m *missing) string {
@@ -475,8 +510,6 @@ func clone(v any) any {
 			out[i] = clone(e)
 		}
 		return out
-	case *missing:
-		return x
 	}
 	return v
 }

@@ -26,9 +26,11 @@ import (
 type Engine struct {
 	versions []pia.Version
 	// steps[i] goes from versions[i] to versions[i+1].
-	steps   []step
-	methods map[methodKey]bool
-	lang    pia.Lang
+	steps []step
+	// reach maps each method and kind with rules to the part of its
+	// payloads a placeholder can reach.
+	reach map[methodKey]*reach
+	lang  pia.Lang
 }
 
 type methodKey struct {
@@ -71,14 +73,38 @@ type rule struct {
 	path, dest []string
 	def        any
 	hasDef     bool
-	// reqFrom and reqTo say whether the field is mandatory in the older
-	// and the newer version, where the op needs to know.
+	// reqTo says a field must be filled when upgrading (it is mandatory in
+	// the newer version, and for rename, move, require, not in the older);
+	// reqFrom the same when downgrading.
 	reqFrom, reqTo bool
 	// toNumber: retype makes a number of a string when upgrading.
 	toNumber bool
 	combine  string
 	// ids name the rule in Report.Applied, upgrading and downgrading.
 	ids [2]string
+}
+
+// reach is the part of a method's payloads where the placeholders of
+// missing fields can end up: the paths its rules name, and everything
+// below a path a rule carries values to (rename, move, restructure), since
+// a carried object may hold placeholders deeper down. finish looks for
+// placeholders only there rather than in the whole payload.
+type reach struct {
+	children map[string]*reach
+	all      bool
+}
+
+func (r *reach) add(p []string, all bool) {
+	n := r
+	for _, seg := range p {
+		c := n.children[seg]
+		if c == nil {
+			c = &reach{children: map[string]*reach{}}
+			n.children[seg] = c
+		}
+		n = c
+	}
+	n.all = n.all || all
 }
 
 // effective reports whether applying r in direction d can change a
@@ -91,9 +117,9 @@ func (r *rule) effective(d dir) bool {
 	case opRemove:
 		return d == up || r.hasDef || r.reqFrom
 	case opRequire:
-		return d == up
+		return d == up && r.reqTo
 	case opOptional:
-		return d == down
+		return d == down && r.reqFrom
 	}
 	return true
 }
@@ -139,7 +165,7 @@ func (e *Engine) span(from, to pia.Version) (fi, ti int, ok bool) {
 // differ but nothing would change.
 func (e *Engine) Needed(method string, kind pia.Kind, from, to pia.Version) bool {
 	k := methodKey{method, kind}
-	if !e.methods[k] {
+	if e.reach[k] == nil {
 		return false
 	}
 	fi, ti, ok := e.span(from, to)
@@ -168,14 +194,15 @@ func (e *Engine) Needed(method string, kind pia.Kind, from, to pia.Version) bool
 // caller's business.
 func (e *Engine) Convert(method string, kind pia.Kind, from, to pia.Version, doc any) (any, Report) {
 	k := methodKey{method, kind}
-	if !e.methods[k] {
+	reach := e.reach[k]
+	if reach == nil {
 		return doc, Report{}
 	}
 	fi, ti, ok := e.span(from, to)
 	if !ok {
 		return doc, Report{}
 	}
-	s := state{root: doc, lang: lang(e.lang), from: from, to: to, ptr: make([]string, 0, 16)}
+	s := state{root: doc, lang: lang(e.lang), from: from, to: to, ptr: make([]string, 0, 16), reach: reach}
 	if fi < ti {
 		for i := fi; i < ti; i++ {
 			for _, r := range e.steps[i].rules[k] {

@@ -27,7 +27,7 @@ func FuzzConvert(f *testing.F) {
 	f.Add([]byte(`{"dataNIB":{"data_proyek":[[{"kbli":"007"}]],"data_rptka":"x"}}`), uint8(2))
 
 	var keys []methodKey
-	for k := range e.methods {
+	for k := range e.reach {
 		keys = append(keys, k)
 	}
 	vs := cat.Versions()

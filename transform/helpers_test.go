@@ -225,11 +225,15 @@ func sample(doc map[string]any, n int) any {
 	if enum, ok := doc["enum"].([]any); ok && len(enum) > 0 {
 		return enum[0]
 	}
-	switch doc["format"] {
-	case "pia-date":
-		return "2024-01-31"
-	case "pia-datetime":
-		return "2024-01-31 13:45:00"
+	if f, ok := map[any]string{"pia-date": "2024-01-31", "pia-datetime": "2024-01-31 13:45:00"}[doc["format"]]; ok {
+		// A documented length too short for the layout (string(8) for a
+		// date) leaves only "no value" valid.
+		if m, ok := doc["maxLength"].(json.Number); ok {
+			if x, err := m.Int64(); err == nil && int(x) < len(f) {
+				return ""
+			}
+		}
+		return f
 	}
 	switch {
 	case has("number"), has("integer"):

@@ -55,8 +55,12 @@ type Rule struct {
 	//   add         Path is new in the newer version;
 	//   require     Path became mandatory in the newer version;
 	//   optional    Path became optional in the newer version;
-	//   retype      Path changed between string and number; the types are
-	//               read from the two versions' schemas.
+	//   retype      Path changed between string and number.
+	// Types and mandatory-ness are read from the two versions' schemas: a
+	// field that is mandatory only in the version a payload goes to and is
+	// missing (under either name, for rename and move) is filled with
+	// Default or reported, and a require or optional rule whose field did
+	// not change in the loaded schemas does nothing.
 	Op   string `json:"op"`
 	Path string `json:"path"`
 	To   string `json:"to,omitempty"`
@@ -135,7 +139,7 @@ func Load(cat *pia.Catalog, lang pia.Lang, dirs ...string) (*Engine, error) {
 		}
 	}
 
-	e := &Engine{versions: cat.Versions(), lang: lang, methods: map[methodKey]bool{}}
+	e := &Engine{versions: cat.Versions(), lang: lang, reach: map[methodKey]*reach{}}
 	e.steps = make([]step, max(len(e.versions)-1, 0))
 	for i := range e.steps {
 		e.steps[i] = step{from: e.versions[i], to: e.versions[i+1]}
@@ -151,7 +155,7 @@ func Load(cat *pia.Catalog, lang pia.Lang, dirs ...string) (*Engine, error) {
 		if i < 0 || e.versions[i] != f.from || i+1 >= len(e.versions) || e.versions[i+1] != f.to {
 			return nil, fmt.Errorf("%s: PIA %s and %s are not consecutive versions of the schema catalog (%s)", f.source, f.from, f.to, versionList(e.versions))
 		}
-		if err := e.steps[i].compile(cat, f, e.methods); err != nil {
+		if err := e.steps[i].compile(cat, f, e.reach); err != nil {
 			return nil, err
 		}
 	}
@@ -200,7 +204,7 @@ func decodeFile(raw []byte) (*File, error) {
 
 // compile checks the rules of one step file against the catalog and adds
 // them to the step.
-func (s *step) compile(cat *pia.Catalog, f *stepFile, methods map[methodKey]bool) error {
+func (s *step) compile(cat *pia.Catalog, f *stepFile, reaches map[methodKey]*reach) error {
 	file, err := decodeFile(f.raw)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.source, err)
@@ -213,7 +217,14 @@ func (s *step) compile(cat *pia.Catalog, f *stepFile, methods map[methodKey]bool
 		}
 		k := methodKey{r.Method, r.Kind}
 		s.rules[k] = append(s.rules[k], c)
-		methods[k] = true
+		if reaches[k] == nil {
+			reaches[k] = &reach{children: map[string]*reach{}}
+		}
+		carries := c.op == opRename || c.op == opMove || c.op == opRestructure
+		reaches[k].add(c.path, carries)
+		if c.dest != nil {
+			reaches[k].add(c.dest, carries)
+		}
 	}
 	for i, n := range file.Notes {
 		if n.Method == "" || strings.TrimSpace(n.Reason) == "" {
@@ -295,10 +306,16 @@ func compileRule(cat *pia.Catalog, from, to pia.Version, r Rule) (*rule, error) 
 		c.op = opRename
 		c.dest = append(append([]string(nil), c.path[:len(c.path)-1]...), r.To)
 		err = first(inOlder(r.Path), inNewer(join(c.dest)))
+		if err == nil {
+			c.reqFrom, c.reqTo = becomesMandatory(older.Fields[r.Path], newer.Fields[join(c.dest)])
+		}
 	case "move":
 		c.op = opMove
 		c.dest = split(r.To)
 		err = first(inOlder(r.Path), inNewer(r.To), notIn(newer, to, r.Path), notIn(older, from, r.To))
+		if err == nil {
+			c.reqFrom, c.reqTo = becomesMandatory(older.Fields[r.Path], newer.Fields[r.To])
+		}
 	case "restructure":
 		c.op = opRestructure
 		c.dest = split(r.To)
@@ -327,20 +344,18 @@ func compileRule(cat *pia.Catalog, from, to pia.Version, r Rule) (*rule, error) 
 		if err == nil {
 			c.reqTo = newer.Fields[r.Path].Required
 		}
-	case "require":
+	case "require", "optional":
+		// Whether the field really changed is read from the schemas, not
+		// enforced: an override schema directory may make it mandatory
+		// or optional in both, and the rule then simply does nothing.
 		c.op = opRequire
-		err = first(inOlder(r.Path), inNewer(r.Path))
-		if err == nil && (older.Fields[r.Path].Required || !newer.Fields[r.Path].Required) {
-			err = fmt.Errorf("%s is not optional in PIA %s and mandatory in PIA %s", r.Path, from, to)
+		if r.Op == "optional" {
+			c.op = opOptional
 		}
-		c.reqTo = true
-	case "optional":
-		c.op = opOptional
 		err = first(inOlder(r.Path), inNewer(r.Path))
-		if err == nil && (!older.Fields[r.Path].Required || newer.Fields[r.Path].Required) {
-			err = fmt.Errorf("%s is not mandatory in PIA %s and optional in PIA %s", r.Path, from, to)
+		if err == nil {
+			c.reqFrom, c.reqTo = becomesMandatory(older.Fields[r.Path], newer.Fields[r.Path])
 		}
-		c.reqFrom = true
 	case "retype":
 		c.op = opRetype
 		err = first(inOlder(r.Path), inNewer(r.Path))
@@ -361,6 +376,12 @@ func compileRule(cat *pia.Catalog, from, to pia.Version, r Rule) (*rule, error) 
 		return nil, err
 	}
 	return c, nil
+}
+
+// becomesMandatory says whether a field is mandatory only in the newer
+// version (reqTo) or only in the older (reqFrom).
+func becomesMandatory(older, newer *pia.FieldInfo) (reqFrom, reqTo bool) {
+	return older.Required && !newer.Required, newer.Required && !older.Required
 }
 
 func isNumber(t pia.Type) bool { return t == pia.TypeNumber || t == pia.TypeInteger }

@@ -92,11 +92,6 @@ func TestLoadRejectsBadRules(t *testing.T) {
 			want: []string{"PIA 4.3.19 receiveLegal request still has AKTA.tahun_kbli"},
 		},
 		{
-			name: "an optional rule on a field that stayed mandatory", file: "4.3.19-4.3.20.json",
-			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"optional","path":"AKTA.tahun_kbli","default":""}]}`,
-			want: []string{"AKTA.tahun_kbli is not mandatory in PIA 4.3.19 and optional in PIA 4.3.20"},
-		},
-		{
 			name: "a note without a reason", file: "4.3.19-4.3.20.json",
 			body: `{"rules":[],"notes":[{"method":"receiveLegal","path":"AKTA.tahun_kbli"}]}`,
 			want: []string{"note 1", "gives its reason"},
@@ -134,6 +129,23 @@ func TestLoadRejectsBadRules(t *testing.T) {
 
 	_, err := Load(cat, pia.Indonesian, filepath.Join(t.TempDir(), "missing"))
 	assert.ErrorContains(t, err, "rules directory")
+}
+
+// Whether a field really became mandatory or optional is read from the
+// schemas: a require or optional rule whose field did not change (an
+// override schema may make it so) loads and does nothing.
+func TestRequireAndOptionalFollowTheSchemas(t *testing.T) {
+	cat, _ := builtin(t)
+	e, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.19-4.3.20.json": `{"rules":[
+		{"method":"receiveLegal","kind":"request","op":"optional","path":"AKTA.tahun_kbli"},
+		{"method":"receiveLegal","kind":"request","op":"require","path":"AKTA.merger"}
+	]}`}))
+	require.NoError(t, err)
+	assert.False(t, e.Needed("receiveLegal", pia.Request, v4319, v4320))
+	assert.False(t, e.Needed("receiveLegal", pia.Request, v4320, v4319))
+	out, rep := e.Convert("receiveLegal", pia.Request, v4320, v4319, decode(t, `{"AKTA":{}}`))
+	assert.JSONEq(t, `{"AKTA":{}}`, encode(t, out))
+	assert.Empty(t, rep.Errors)
 }
 
 func TestRulesDirectoryOverridesABuiltinStep(t *testing.T) {

@@ -122,6 +122,7 @@ func Load(cat *pia.Catalog, lang pia.Lang, dirs ...string) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rules directory: %w", err)
 		}
+		seen := map[string]string{}
 		for _, ent := range entries {
 			if ent.IsDir() || !strings.HasSuffix(ent.Name(), ".json") {
 				continue
@@ -135,6 +136,10 @@ func Load(cat *pia.Catalog, lang pia.Lang, dirs ...string) (*Engine, error) {
 			if err != nil {
 				return nil, err
 			}
+			if other, dup := seen[f.name]; dup {
+				return nil, fmt.Errorf("%s and %s are both the step %s", other, p, f.name)
+			}
+			seen[f.name] = p
 			files[f.name] = f
 		}
 	}
@@ -176,7 +181,9 @@ func newStepFile(name, source string, raw []byte) (*stepFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	return &stepFile{name: name, source: source, from: from, to: to, raw: raw}, nil
+	// Named by its versions, so v4.3.19-4.3.20.json replaces the builtin
+	// 4.3.19-4.3.20.json rather than competing with it.
+	return &stepFile{name: from.String() + "-" + to.String(), source: source, from: from, to: to, raw: raw}, nil
 }
 
 func versionList(vs []pia.Version) string {

@@ -34,6 +34,7 @@ func TestLoadRejectsBadRules(t *testing.T) {
 	cat, _ := builtin(t)
 	tests := []struct {
 		name, file, body string
+		also             string   // a second file with the same body
 		want             []string // substrings of the error
 	}{
 		{
@@ -112,6 +113,11 @@ func TestLoadRejectsBadRules(t *testing.T) {
 			want: []string{"4.3.20-4.3.21.json", "not consecutive versions"},
 		},
 		{
+			name: "two files for one step", file: "4.3.19-4.3.20.json", also: "v4.3.19-4.3.20.json",
+			body: `{"rules":[]}`,
+			want: []string{"are both the step 4.3.19-4.3.20"},
+		},
+		{
 			name: "a file that is not JSON", file: "4.3.19-4.3.20.json",
 			body: `{"rules":[`,
 			want: []string{"4.3.19-4.3.20.json"},
@@ -119,7 +125,11 @@ func TestLoadRejectsBadRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{tt.file: tt.body}))
+			files := map[string]string{tt.file: tt.body}
+			if tt.also != "" {
+				files[tt.also] = tt.body
+			}
+			_, err := Load(cat, pia.Indonesian, writeRules(t, files))
 			require.Error(t, err)
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
@@ -154,8 +164,8 @@ func TestRulesDirectoryOverridesABuiltinStep(t *testing.T) {
 	require.True(t, builtinEngine.Needed("checkLicenseStatus", pia.Response, v4320, v4319))
 
 	dir := writeRules(t, map[string]string{
-		"4.3.19-4.3.20.json": `{"about":"an agency whose 4.3.19 app reads file_lampiran already","rules":[]}`,
-		"README.txt":         "not a rules file, ignored",
+		"v4.3.19-4.3.20.json": `{"about":"an agency whose 4.3.19 app reads file_lampiran already","rules":[]}`,
+		"README.txt":          "not a rules file, ignored",
 	})
 	e, err := Load(cat, pia.Indonesian, dir)
 	require.NoError(t, err)

@@ -337,8 +337,8 @@ func compileRule(cat *pia.Catalog, from, to pia.Version, r Rule) (*rule, error) 
 			case r.Combine != "sum" && r.Combine != "first":
 				err = fmt.Errorf("combine must be sum or first")
 			}
+			c.reqFrom = older.Fields[r.Path].Required
 		}
-		c.reqFrom = older.Fields[r.Path].Required
 	case "remove":
 		c.op = opRemove
 		err = first(inOlder(r.Path), notIn(newer, to, r.Path))

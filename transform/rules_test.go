@@ -88,6 +88,16 @@ func TestLoadRejectsBadRules(t *testing.T) {
 			want: []string{"combine (sum or first)"},
 		},
 		{
+			name: "a restructure of a field the older version does not have", file: "4.3.12-4.3.16.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"restructure","path":"AKTA.total_modal","to":"AKTA.modal_dasar.total_modal_dasar","combine":"sum"}]}`,
+			want: []string{"PIA 4.3.12 receiveLegal request has no field AKTA.total_modal"},
+		},
+		{
+			name: "a restructure into something that is not an array member", file: "4.3.12-4.3.16.json",
+			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"restructure","path":"AKTA.total_modal_dasar","to":"AKTA.tahun_kbli","combine":"sum"}]}`,
+			want: []string{"to must be a member of an array in PIA 4.3.16"},
+		},
+		{
 			name: "an add of a field the older version already has", file: "4.3.19-4.3.20.json",
 			body: `{"rules":[{"method":"receiveLegal","kind":"request","op":"add","path":"AKTA.tahun_kbli"}]}`,
 			want: []string{"PIA 4.3.19 receiveLegal request still has AKTA.tahun_kbli"},

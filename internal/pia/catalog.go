@@ -1,7 +1,6 @@
 package pia
 
 import (
-	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -189,21 +188,6 @@ func (c *Catalog) All() []*Schema {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
-}
-
-// DecodeJSON decodes a document keeping numbers exact (json.Number), as the
-// request path does.
-func DecodeJSON(b []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	if d.More() {
-		return nil, fmt.Errorf("data after the JSON value")
-	}
-	return v, nil
 }
 
 // Type is the primary JSON type of a field.

@@ -45,6 +45,10 @@ type field struct {
 	Format      string `json:"format,omitempty"`
 	Lampiran    []int  `json:"lampiran,omitempty"`
 	Description string `json:"description,omitempty"`
+	// RequireAny, on an object, demands at least one of several sets of
+	// members: a deviation for requests the documentation shows in
+	// alternative forms (inqueryNIB by nib or by npwp).
+	RequireAny [][]string `json:"require_any,omitempty"`
 }
 
 type header struct {
@@ -389,6 +393,16 @@ func (n node) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// index finds a member of a node by key.
+func index(n node, key string) (any, bool) {
+	for _, e := range n {
+		if e.K == key {
+			return e.V, true
+		}
+	}
+	return nil, false
+}
+
 // rawNumber keeps exact decimal literals (10^20, 0.01) out of float64.
 type rawNumber string
 
@@ -433,6 +447,9 @@ func SchemaID(version, method, kind string) string {
 }
 
 var tagRe = regexp.MustCompile(`<[^>]+>`)
+
+// layouts are the PIA's date formats (policy datetime-format).
+var layouts = map[string]string{"date": "YYYY-MM-DD", "datetime": "YYYY-MM-DD HH:MM:SS"}
 
 func schemaOf(t *tree, codes map[int][]string, version, method string, top bool) (node, error) {
 	f := t.f
@@ -479,6 +496,18 @@ func schemaOf(t *tree, codes map[int][]string, version, method string, top bool)
 			if len(required) > 0 {
 				n = append(n, kv{"required", required})
 			}
+			if len(f.RequireAny) > 0 {
+				var alts []node
+				for _, names := range f.RequireAny {
+					for _, name := range names {
+						if _, ok := index(props, name); !ok {
+							return nil, fmt.Errorf("%s %s %s: require_any names %s, which is not a member", version, method, f.Path, name)
+						}
+					}
+					alts = append(alts, node{{"required", names}})
+				}
+				n = append(n, kv{"anyOf", alts})
+			}
 		}
 	case "array", "array-any":
 		if nullable {
@@ -511,6 +540,10 @@ func schemaOf(t *tree, codes map[int][]string, version, method string, top bool)
 		case "":
 		default:
 			return nil, fmt.Errorf("%s %s %s: unknown format %q", version, method, f.Path, fmtName)
+		}
+		if layout, ok := layouts[fmtName]; ok && f.MaxLength != nil && *f.MaxLength < len(layout) {
+			// No correctly formatted value would fit: the data contradicts itself.
+			return nil, fmt.Errorf("%s %s %s: string(%d) cannot hold %s; record which statement stands in deviations.json", version, method, f.Path, *f.MaxLength, layout)
 		}
 		if enum := enumOf(f, codes, false); enum != nil {
 			n = append(n, kv{"enum", enum})

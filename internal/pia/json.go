@@ -1,0 +1,434 @@
+package pia
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxDepth bounds the nesting of arrays and objects DecodeJSON accepts, so a
+// hostile body cannot exhaust the stack. It is encoding/json's own limit,
+// so both accept the same documents.
+const maxDepth = 10000
+
+// SyntaxError says where and why a body is not JSON.
+type SyntaxError struct {
+	// Offset is the number of bytes read before the error.
+	Offset int64
+	msg    string
+}
+
+func (e *SyntaxError) Error() string { return e.msg }
+
+// DecodeJSON decodes a document the way encoding/json with UseNumber does:
+// objects become map[string]any, arrays []any, numbers json.Number (exact,
+// as written), strings string, and true, false and null bool and nil. Data
+// after the value is an error; invalid UTF-8 in strings becomes U+FFFD, as
+// encoding/json makes it. It is hand-written because decoding is most of
+// the request path's cost: it copies the body into one string once and
+// slices every escape-free string and number out of it, and sizes each
+// map and slice before filling it.
+func DecodeJSON(b []byte) (any, error) {
+	d := decoder{s: string(b)}
+	d.skipSpace()
+	if d.i >= len(d.s) {
+		return nil, d.fail("unexpected end of JSON input")
+	}
+	v, err := d.value()
+	if err != nil {
+		return nil, err
+	}
+	d.skipSpace()
+	if d.i < len(d.s) {
+		return nil, d.failChar("after top-level value")
+	}
+	return v, nil
+}
+
+type decoder struct {
+	s     string
+	i     int
+	depth int
+	// Members and elements being read wait here, nested levels stacked,
+	// until their container's size is known.
+	keys  []string
+	elems []any
+}
+
+func (d *decoder) fail(msg string) error {
+	return &SyntaxError{Offset: int64(d.i), msg: msg}
+}
+
+// failChar describes the byte at the cursor as encoding/json does.
+func (d *decoder) failChar(context string) error {
+	if d.i >= len(d.s) {
+		return d.fail("unexpected end of JSON input")
+	}
+	c := d.s[d.i]
+	d.i++
+	q := "'" + string(rune(c)) + "'"
+	switch {
+	case c == '\'':
+		q = `'\''`
+	case c == '"':
+		q = `'"'`
+	case c < 0x20 || c >= utf8.RuneSelf:
+		q = strconv.Quote(string(c))
+	}
+	return d.fail("invalid character " + q + " " + context)
+}
+
+func (d *decoder) skipSpace() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// value reads one value; the cursor is on its first byte.
+func (d *decoder) value() (any, error) {
+	switch c := d.s[d.i]; {
+	case c == '{':
+		return d.object()
+	case c == '[':
+		return d.array()
+	case c == '"':
+		return d.str()
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.number()
+	case c == 't':
+		return true, d.literal("true")
+	case c == 'f':
+		return false, d.literal("false")
+	case c == 'n':
+		return nil, d.literal("null")
+	}
+	return nil, d.failChar("looking for beginning of value")
+}
+
+func (d *decoder) literal(word string) error {
+	for j := 0; j < len(word); j++ {
+		if d.i >= len(d.s) {
+			return d.fail("unexpected end of JSON input")
+		}
+		if d.s[d.i] != word[j] {
+			return d.failChar("in literal " + word + " (expecting " + strconv.QuoteRune(rune(word[j])) + ")")
+		}
+		d.i++
+	}
+	return nil
+}
+
+func (d *decoder) enter() error {
+	d.depth++
+	if d.depth > maxDepth {
+		return d.fail("exceeded max depth")
+	}
+	return nil
+}
+
+func (d *decoder) object() (any, error) {
+	if err := d.enter(); err != nil {
+		return nil, err
+	}
+	d.i++ // {
+	base, elemBase := len(d.keys), len(d.elems)
+	d.skipSpace()
+	if d.i < len(d.s) && d.s[d.i] == '}' {
+		d.i++
+		d.depth--
+		return map[string]any{}, nil
+	}
+	for {
+		if d.i >= len(d.s) {
+			return nil, d.fail("unexpected end of JSON input")
+		}
+		if d.s[d.i] != '"' {
+			return nil, d.failChar("looking for beginning of object key string")
+		}
+		key, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		d.skipSpace()
+		if d.i >= len(d.s) {
+			return nil, d.fail("unexpected end of JSON input")
+		}
+		if d.s[d.i] != ':' {
+			return nil, d.failChar("after object key")
+		}
+		d.i++
+		d.skipSpace()
+		if d.i >= len(d.s) {
+			return nil, d.fail("unexpected end of JSON input")
+		}
+		val, err := d.value()
+		if err != nil {
+			return nil, err
+		}
+		d.keys = append(d.keys, key.(string))
+		d.elems = append(d.elems, val)
+		d.skipSpace()
+		if d.i >= len(d.s) {
+			return nil, d.fail("unexpected end of JSON input")
+		}
+		switch d.s[d.i] {
+		case ',':
+			d.i++
+			d.skipSpace()
+			continue
+		case '}':
+			d.i++
+		default:
+			return nil, d.failChar("after object key:value pair")
+		}
+		break
+	}
+	// Nested containers have popped what they pushed, so what lies above
+	// the bases is this object's members.
+	keys, vals := d.keys[base:], d.elems[elemBase:]
+	m := make(map[string]any, len(keys))
+	for j, k := range keys {
+		m[k] = vals[j] // a repeated key keeps its last value, as encoding/json does
+	}
+	clear(vals)
+	d.elems = d.elems[:elemBase]
+	d.keys = d.keys[:base]
+	d.depth--
+	return m, nil
+}
+
+func (d *decoder) array() (any, error) {
+	if err := d.enter(); err != nil {
+		return nil, err
+	}
+	d.i++ // [
+	base := len(d.elems)
+	d.skipSpace()
+	if d.i < len(d.s) && d.s[d.i] == ']' {
+		d.i++
+		d.depth--
+		return []any{}, nil
+	}
+	for {
+		if d.i >= len(d.s) {
+			return nil, d.fail("unexpected end of JSON input")
+		}
+		val, err := d.value()
+		if err != nil {
+			return nil, err
+		}
+		d.elems = append(d.elems, val)
+		d.skipSpace()
+		if d.i >= len(d.s) {
+			return nil, d.fail("unexpected end of JSON input")
+		}
+		switch d.s[d.i] {
+		case ',':
+			d.i++
+			d.skipSpace()
+			continue
+		case ']':
+			d.i++
+		default:
+			return nil, d.failChar("after array element")
+		}
+		break
+	}
+	out := make([]any, len(d.elems)-base)
+	copy(out, d.elems[base:])
+	clear(d.elems[base:])
+	d.elems = d.elems[:base]
+	d.depth--
+	return out, nil
+}
+
+// number checks JSON's number grammar and returns the literal as written.
+func (d *decoder) number() (any, error) {
+	start := d.i
+	s := d.s
+	if s[d.i] == '-' {
+		d.i++
+	}
+	switch {
+	case d.i >= len(s):
+		return nil, d.fail("unexpected end of JSON input")
+	case s[d.i] == '0':
+		d.i++
+	case s[d.i] >= '1' && s[d.i] <= '9':
+		for d.i < len(s) && s[d.i] >= '0' && s[d.i] <= '9' {
+			d.i++
+		}
+	default:
+		return nil, d.failChar("in numeric literal")
+	}
+	if d.i < len(s) && s[d.i] == '.' {
+		d.i++
+		if d.i >= len(s) {
+			return nil, d.fail("unexpected end of JSON input")
+		}
+		if s[d.i] < '0' || s[d.i] > '9' {
+			return nil, d.failChar("after decimal point in numeric literal")
+		}
+		for d.i < len(s) && s[d.i] >= '0' && s[d.i] <= '9' {
+			d.i++
+		}
+	}
+	if d.i < len(s) && (s[d.i] == 'e' || s[d.i] == 'E') {
+		d.i++
+		if d.i < len(s) && (s[d.i] == '+' || s[d.i] == '-') {
+			d.i++
+		}
+		if d.i >= len(s) {
+			return nil, d.fail("unexpected end of JSON input")
+		}
+		if s[d.i] < '0' || s[d.i] > '9' {
+			return nil, d.failChar("in exponent of numeric literal")
+		}
+		for d.i < len(s) && s[d.i] >= '0' && s[d.i] <= '9' {
+			d.i++
+		}
+	}
+	return json.Number(s[start:d.i]), nil
+}
+
+// str reads a string; the cursor is on its opening quote. A string without
+// escapes or invalid UTF-8 is a slice of the input, with no copy.
+func (d *decoder) str() (any, error) {
+	d.i++
+	start := d.i
+	s := d.s
+	for d.i < len(s) {
+		c := s[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return s[start : d.i-1], nil
+		case c == '\\':
+			return d.strSlow(start)
+		case c < 0x20:
+			return nil, d.failChar("in string literal")
+		case c < utf8.RuneSelf:
+			d.i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[d.i:])
+			if r == utf8.RuneError && size == 1 {
+				return d.strSlow(start)
+			}
+			d.i += size
+		}
+	}
+	return nil, d.fail("unexpected end of JSON input")
+}
+
+// strSlow builds a string holding escapes or invalid UTF-8, from start
+// (just after the opening quote); the cursor is on the first such byte.
+func (d *decoder) strSlow(start int) (any, error) {
+	s := d.s
+	b := make([]byte, 0, d.i-start+16)
+	b = append(b, s[start:d.i]...)
+	for d.i < len(s) {
+		c := s[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return string(b), nil
+		case c < 0x20:
+			return nil, d.failChar("in string literal")
+		case c == '\\':
+			d.i++
+			if d.i >= len(s) {
+				return nil, d.fail("unexpected end of JSON input")
+			}
+			switch e := s[d.i]; e {
+			case '"', '\\', '/':
+				b = append(b, e)
+				d.i++
+			case 'b':
+				b = append(b, '\b')
+				d.i++
+			case 'f':
+				b = append(b, '\f')
+				d.i++
+			case 'n':
+				b = append(b, '\n')
+				d.i++
+			case 'r':
+				b = append(b, '\r')
+				d.i++
+			case 't':
+				b = append(b, '\t')
+				d.i++
+			case 'u':
+				d.i++
+				r, ok := d.hex4()
+				if !ok {
+					return nil, d.failChar("in \\u hexadecimal character escape")
+				}
+				if utf16.IsSurrogate(r) {
+					// A high surrogate followed by an escaped low one is
+					// one character; anything else is U+FFFD, as in
+					// encoding/json.
+					if d.i+1 < len(s) && s[d.i] == '\\' && s[d.i+1] == 'u' {
+						save := d.i
+						d.i += 2
+						r2, ok := d.hex4()
+						if ok {
+							if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+								b = utf8.AppendRune(b, dec)
+								continue
+							}
+						}
+						d.i = save
+					}
+					r = utf8.RuneError
+				}
+				b = utf8.AppendRune(b, r)
+			default:
+				return nil, d.failChar("in string escape code")
+			}
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			d.i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[d.i:])
+			d.i += size
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, "\uFFFD"...)
+				continue
+			}
+			b = append(b, s[d.i-size:d.i]...)
+		}
+	}
+	return nil, d.fail("unexpected end of JSON input")
+}
+
+// hex4 reads the four hex digits of a \u escape.
+func (d *decoder) hex4() (rune, bool) {
+	if d.i+4 > len(d.s) {
+		d.i = len(d.s)
+		return 0, false
+	}
+	var r rune
+	for j := 0; j < 4; j++ {
+		c := d.s[d.i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r*16 + rune(c)
+		d.i++
+	}
+	return r, true
+}

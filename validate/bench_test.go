@@ -1,0 +1,149 @@
+package validate
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+// benchPayload is a sample of a 4.3.20 request built from its schema: every
+// field filled, three members in every array, wide strings capped at 15
+// characters (receiveNIB comes to about 38 KB).
+func benchPayload(b *testing.B, method string) (*Validator, []byte) {
+	b.Helper()
+	cat, err := pia.NewCatalog()
+	require.NoError(b, err)
+	v, err := New(cat, Options{})
+	require.NoError(b, err)
+	s, ok := cat.Lookup(pia.MustVersion("4.3.20"), method, pia.Request)
+	require.True(b, ok)
+	raw, err := json.Marshal(sampler{members: 3, maxText: 15}.build(s.Doc.(map[string]any)))
+	require.NoError(b, err)
+	doc, err := pia.DecodeJSON(raw)
+	require.NoError(b, err)
+	require.Nil(b, v.Validate(pia.MustVersion("4.3.20"), method, pia.Request, doc), "the benchmark payload is valid")
+	return v, raw
+}
+
+var benchMethods = []string{"receiveNIB", "receiveLicense"}
+
+// stdlibDecode is the yardstick: a plain encoding/json decode of the bytes.
+func stdlibDecode(raw []byte) func(*testing.B) {
+	return func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(raw)))
+		for b.Loop() {
+			var v any
+			if err := json.Unmarshal(raw, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func BenchmarkStdlibDecode(b *testing.B) {
+	for _, m := range benchMethods {
+		_, raw := benchPayload(b, m)
+		b.Run(m, stdlibDecode(raw))
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	for _, m := range benchMethods {
+		_, raw := benchPayload(b, m)
+		b.Run(m, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				if _, err := pia.DecodeJSON(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkValidateTree is the work on an already decoded tree: Normalize
+// (nothing to change here) and Validate.
+func BenchmarkValidateTree(b *testing.B) {
+	ver := pia.MustVersion("4.3.20")
+	for _, m := range benchMethods {
+		v, raw := benchPayload(b, m)
+		doc, err := pia.DecodeJSON(raw)
+		require.NoError(b, err)
+		b.Run(m, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				d, _ := v.Normalize(ver, m, pia.Request, doc)
+				if r := v.Validate(ver, m, pia.Request, d); r != nil {
+					b.Fatal(r.Summary())
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkValidateBytes is the request path from the body's bytes: decode,
+// Normalize, Validate. Its x_stdlib_decode is the budget's measure (≤ 2).
+func BenchmarkValidateBytes(b *testing.B) {
+	ver := pia.MustVersion("4.3.20")
+	for _, m := range benchMethods {
+		v, raw := benchPayload(b, m)
+		b.Run(m, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				doc, err := pia.DecodeJSON(raw)
+				if err != nil {
+					b.Fatal(err)
+				}
+				d, _ := v.Normalize(ver, m, pia.Request, doc)
+				if r := v.Validate(ver, m, pia.Request, d); r != nil {
+					b.Fatal(r.Summary())
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkBudget measures the budget: each op decodes the bytes with plain
+// encoding/json, then runs the request path (DecodeJSON, Normalize,
+// Validate) on the same bytes, timing both; x_stdlib_decode is the request
+// path's time over the plain decode's (target ≤ 2). Interleaving the two
+// keeps the ratio honest on a machine whose load changes during the run.
+func BenchmarkBudget(b *testing.B) {
+	ver := pia.MustVersion("4.3.20")
+	for _, m := range benchMethods {
+		v, raw := benchPayload(b, m)
+		b.Run(m, func(b *testing.B) {
+			var plain, ours time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				var std any
+				if err := json.Unmarshal(raw, &std); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				doc, err := pia.DecodeJSON(raw)
+				if err != nil {
+					b.Fatal(err)
+				}
+				d, _ := v.Normalize(ver, m, pia.Request, doc)
+				if r := v.Validate(ver, m, pia.Request, d); r != nil {
+					b.Fatal(r.Summary())
+				}
+				t2 := time.Now()
+				plain += t1.Sub(t0)
+				ours += t2.Sub(t1)
+			}
+			b.ReportMetric(float64(plain.Nanoseconds())/float64(b.N), "stdlib_ns/op")
+			b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "path_ns/op")
+			b.ReportMetric(float64(ours)/float64(plain), "x_stdlib_decode")
+		})
+	}
+}

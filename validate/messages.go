@@ -1,0 +1,120 @@
+package validate
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+// msg names a sentence of a violation. Sentences do not name the field:
+// Summary puts the dotted field before each. They hold no semicolon, which
+// separates violations in the Summary.
+type msg int
+
+const (
+	msgRequired     msg = iota //
+	msgRequireAny              // the alternatives
+	msgUnknownField            //
+	msgType                    // expected type, what was sent
+	msgMaxLength               // limit, length sent
+	msgMinLength               // limit, length sent
+	msgLayout                  // layout, what was sent
+	msgNoSuchDay               // what was sent
+	msgNoSuchTime              // what was sent
+	msgFormat                  // format name, what was sent
+	msgEnumTable               // what was sent, Lampiran numbers, codes
+	msgEnum                    // what was sent, codes
+	msgDigits                  // limit, digits sent
+	msgDecimals                // limit, decimals sent
+	msgPattern                 // pattern, what was sent
+	msgConst                   // the one value, what was sent
+	msgRule                    // keyword, the library's detail
+	msgOutOfRange              // what was sent
+)
+
+var sentences = map[msg][2]string{
+	msgRequired:     {"wajib ada", "is required"},
+	msgRequireAny:   {"wajib ada salah satu dari: %s", "one of these is required: %s"},
+	msgUnknownField: {"field tidak dikenal (mode strict)", "unknown field (strict mode)"},
+	msgType:         {"harus berupa %s, diterima %s", "must be %s, got %s"},
+	msgMaxLength:    {"panjang maksimal %d karakter, diterima %d", "at most %d characters, got %d"},
+	msgMinLength:    {"panjang minimal %d karakter, diterima %d", "at least %d characters, got %d"},
+	msgLayout:       {"harus berformat %s, diterima %s", "must be formatted %s, got %s"},
+	msgNoSuchDay:    {"tanggal %s tidak ada di kalender", "%s is not a calendar date"},
+	msgNoSuchTime:   {"jam %s tidak valid", "%s is not a valid time of day"},
+	msgFormat:       {"tidak sesuai format %s, diterima %s", "is not a valid %s, got %s"},
+	msgEnumTable:    {"kode %s tidak ada di Lampiran %s (gunakan salah satu dari: %s)", "code %s is not in Lampiran %s (use one of: %s)"},
+	msgEnum:         {"nilai %s tidak diizinkan (gunakan salah satu dari: %s)", "value %s is not allowed (use one of: %s)"},
+	msgDigits:       {"maksimal %d digit sebelum koma, diterima %d", "at most %d digits before the decimal point, got %d"},
+	msgDecimals:     {"maksimal %d angka di belakang koma, diterima %d", "at most %d decimal places, got %d"},
+	msgPattern:      {"tidak sesuai pola %s, diterima %s", "does not match %s, got %s"},
+	msgConst:        {"harus bernilai %s, diterima %s", "must be %s, got %s"},
+	msgRule:         {"melanggar aturan %s: %s", "violates %s: %s"},
+	msgOutOfRange:   {"angka %s di luar jangkauan", "number %s is out of range"},
+}
+
+// say renders a sentence in language l.
+func (l lang) say(m msg, args ...any) string {
+	pair := sentences[m]
+	f := pair[0]
+	if pia.Lang(l) == pia.English {
+		f = pair[1]
+	}
+	if len(args) == 0 {
+		return f
+	}
+	return fmt.Sprintf(f, args...)
+}
+
+// lang is pia.Lang with the sentences of this package.
+type lang pia.Lang
+
+var typeNames = map[string][2]string{
+	"string":  {"teks", "a string"},
+	"number":  {"angka", "a number"},
+	"integer": {"bilangan bulat", "a whole number"},
+	"boolean": {"boolean (true/false)", "a boolean (true/false)"},
+	"object":  {"objek", "an object"},
+	"array":   {"array", "an array"},
+	"null":    {"null", "null"},
+}
+
+// typeName names a JSON type ("string", "number|string") in language l.
+func (l lang) typeName(t string) string {
+	i := 0
+	if pia.Lang(l) == pia.English {
+		i = 1
+	}
+	if n, ok := typeNames[t]; ok {
+		return n[i]
+	}
+	return t
+}
+
+// describe says what was sent: a scalar quoted back (clipped), a
+// structure by its type.
+func (l lang) describe(v any) string {
+	i := 0
+	if pia.Lang(l) == pia.English {
+		i = 1
+	}
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return strconv.Quote(clip(x))
+	case json.Number:
+		return clip(x.String())
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case map[string]any:
+		return typeNames["object"][i]
+	case []any:
+		return typeNames["array"][i]
+	}
+	return display(v)
+}

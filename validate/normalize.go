@@ -1,0 +1,146 @@
+package validate
+
+import (
+	"encoding/json"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+// Normalize applies the accepted real-world variations to a decoded tree in
+// place (it may return a new root) and reports whether anything changed, so
+// the caller re-encodes only then. Each variation is a policy of
+// internal/pia/deviations.json:
+//
+//   - normalize-number-string: "12" where a number is documented becomes 12;
+//     a string that is not a JSON number ("12a", "1,5", " 12") is left for
+//     Validate to reject.
+//   - normalize-string-number: 12 where a string is documented becomes "12",
+//     written exactly as sent.
+//   - normalize-boolean-string: "true" and "false" where a boolean is
+//     documented become true and false.
+//   - normalize-single-object: an object where an array of objects is
+//     documented is wrapped in an array.
+//   - array-for-object: an array where an object is documented is left for
+//     Validate to reject.
+//
+// Fields the schema's index does not declare are left alone, and so is a
+// method without a schema.
+func (v *Validator) Normalize(ver pia.Version, method string, kind pia.Kind, doc any) (any, bool) {
+	c := v.lookup(ver, method, kind)
+	if c == nil {
+		return doc, false
+	}
+	return normalizeObject(c.root, doc)
+}
+
+// normalizeObject walks the members of an object against the node that
+// declares them.
+func normalizeObject(n *node, doc any) (any, bool) {
+	obj, ok := doc.(map[string]any)
+	if !ok || len(n.children) == 0 {
+		return doc, false
+	}
+	changed := false
+	for name, val := range obj {
+		c := n.children[name]
+		if c == nil || c.info == nil {
+			continue
+		}
+		nv, ch := normalizeValue(c, val)
+		if ch {
+			obj[name] = nv
+			changed = true
+		}
+	}
+	return obj, changed
+}
+
+func normalizeValue(n *node, val any) (any, bool) {
+	switch n.info.Type {
+	case pia.TypeNumber, pia.TypeInteger:
+		if s, ok := val.(string); ok && isJSONNumber(s) {
+			return json.Number(s), true
+		}
+	case pia.TypeString:
+		if num, ok := val.(json.Number); ok {
+			return string(num), true
+		}
+	case pia.TypeBoolean:
+		if s, ok := val.(string); ok {
+			switch s {
+			case "true":
+				return true, true
+			case "false":
+				return false, true
+			}
+		}
+	case pia.TypeObject:
+		return normalizeObject(n, val)
+	case pia.TypeArray:
+		switch x := val.(type) {
+		case map[string]any:
+			// A single member sent bare: the intent is unambiguous.
+			normalizeObject(n, x)
+			return []any{x}, true
+		case []any:
+			changed := false
+			for i, item := range x {
+				nv, ch := normalizeObject(n, item)
+				if ch {
+					x[i] = nv
+					changed = true
+				}
+			}
+			return x, changed
+		}
+	}
+	return val, false
+}
+
+// isJSONNumber reports whether s is a number exactly as JSON writes one, so
+// the json.Number made of it re-encodes as valid JSON. Leading zeros
+// ("007"), a plus sign, spaces and decimal commas are not: a kode with
+// leading zeros may be a code rather than a quantity, and "1,500" reads as
+// one and a half or fifteen hundred depending on who wrote it.
+func isJSONNumber(s string) bool {
+	i, n := 0, len(s)
+	if i < n && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= n:
+		return false
+	case s[i] == '0':
+		i++
+	case s[i] >= '1' && s[i] <= '9':
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < n && s[i] == '.' {
+		i++
+		start := i
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	if i < n && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < n && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == n
+}

@@ -1,0 +1,126 @@
+package validate
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+// Each case is one policy of deviations.json, on a payload written by hand
+// against the 4.3.20 schemas: what Normalize makes of a value, whether it
+// reports a change, and what Validate then says.
+func TestNormalizePolicies(t *testing.T) {
+	_, v := newValidator(t, Options{})
+	tests := []struct {
+		name    string
+		method  string
+		body    string
+		path    []string // where to read the value after Normalize
+		want    any
+		changed bool
+		// violation is "pointer rule" of what Validate still reports, or "".
+		violation string
+	}{
+		{"a number sent as a string becomes that number (normalize-number-string)",
+			"receiveLicense", `{"IZINFINAL":{"bln_berlaku_izin":"12"}}`, []string{"IZINFINAL", "bln_berlaku_izin"}, json.Number("12"), true, ""},
+		{"a decimal sent as a string keeps its digits",
+			"receiveNIB", `{"dataNIB":{"total_pma":"1500000.50"}}`, []string{"dataNIB", "total_pma"}, json.Number("1500000.50"), true, ""},
+		{"a string that is not a number stays and asks for a number",
+			"receiveLicense", `{"IZINFINAL":{"bln_berlaku_izin":"12a"}}`, []string{"IZINFINAL", "bln_berlaku_izin"}, "12a", false, "/IZINFINAL/bln_berlaku_izin type"},
+		{"a decimal comma is ambiguous and stays",
+			"receiveNIB", `{"dataNIB":{"total_pma":"1,5"}}`, []string{"dataNIB", "total_pma"}, "1,5", false, "/dataNIB/total_pma type"},
+		{"leading zeros are not read as a number",
+			"receiveLicense", `{"IZINFINAL":{"bln_berlaku_izin":"007"}}`, []string{"IZINFINAL", "bln_berlaku_izin"}, "007", false, "/IZINFINAL/bln_berlaku_izin type"},
+		{"spaces around a number are not trimmed",
+			"receiveLicense", `{"IZINFINAL":{"bln_berlaku_izin":" 12"}}`, []string{"IZINFINAL", "bln_berlaku_izin"}, " 12", false, "/IZINFINAL/bln_berlaku_izin type"},
+		{"an empty string in a number field is no value (empty-string-is-no-value)",
+			"receiveLicense", `{"IZINFINAL":{"bln_berlaku_izin":""}}`, []string{"IZINFINAL", "bln_berlaku_izin"}, "", false, ""},
+		{"null in an optional field is no value (null-is-no-value)",
+			"receiveLicense", `{"IZINFINAL":{"bln_berlaku_izin":null}}`, []string{"IZINFINAL", "bln_berlaku_izin"}, nil, false, ""},
+		{"a number where a string is documented becomes its literal (normalize-string-number)",
+			"receiveLicense", `{"IZINFINAL":{"nib":8120207730001}}`, []string{"IZINFINAL", "nib"}, "8120207730001", true, ""},
+		{"the literal keeps trailing zeros",
+			"receiveLicense", `{"IZINFINAL":{"nomor_izin":12.50}}`, []string{"IZINFINAL", "nomor_izin"}, "12.50", true, ""},
+		{"a number that becomes a code still has to be in the table",
+			"receiveLicense", `{"IZINFINAL":{"status_izin":5}}`, []string{"IZINFINAL", "status_izin"}, "5", true, "/IZINFINAL/status_izin enum"},
+		{"a number too long for its string still breaks the limit",
+			"receiveLicense", `{"IZINFINAL":{"nib":81202077300012345}}`, []string{"IZINFINAL", "nib"}, "81202077300012345", true, "/IZINFINAL/nib maxLength"},
+		{"\"true\" becomes true where a boolean is documented (normalize-boolean-string)",
+			"receiveLicenseStatus", `{"IZINSTATUS":{"persetujuan_form":"true"}}`, []string{"IZINSTATUS", "persetujuan_form"}, true, true, ""},
+		{"\"false\" becomes false",
+			"receiveLicenseStatus", `{"IZINSTATUS":{"persetujuan_form":"false"}}`, []string{"IZINSTATUS", "persetujuan_form"}, false, true, ""},
+		{"other flag spellings are not booleans",
+			"receiveLicenseStatus", `{"IZINSTATUS":{"persetujuan_form":"Y"}}`, []string{"IZINSTATUS", "persetujuan_form"}, "Y", false, "/IZINSTATUS/persetujuan_form type"},
+		{"a single object where an array is documented is wrapped (normalize-single-object)",
+			"receiveNIB", `{"dataNIB":{"legalitas":{"jenis_legal":"01","no_legal":"x"}}}`, []string{"dataNIB", "legalitas"},
+			[]any{map[string]any{"jenis_legal": "01", "no_legal": "x"}}, true, ""},
+		{"the wrapped object is normalised too",
+			"receiveNIB", `{"dataNIB":{"data_proyek":{"jumlah_investasi":"100"}}}`, []string{"dataNIB", "data_proyek"},
+			[]any{map[string]any{"jumlah_investasi": json.Number("100")}}, true, ""},
+		{"members of arrays are normalised",
+			"receiveNIB", `{"dataNIB":{"data_proyek":[{"jumlah_investasi":1},{"jumlah_investasi":"2"}]}}`, []string{"dataNIB", "data_proyek"},
+			[]any{map[string]any{"jumlah_investasi": json.Number("1")}, map[string]any{"jumlah_investasi": json.Number("2")}}, true, ""},
+		{"an array where an object is documented is rejected (array-for-object)",
+			"receiveLicense", `{"IZINFINAL":{"data_teknis":[{"id_komitmen":""}]}}`, []string{"IZINFINAL", "data_teknis"},
+			[]any{map[string]any{"id_komitmen": ""}}, false, "/IZINFINAL/data_teknis type"},
+		{"fields the schema does not declare are left alone",
+			"receiveLicense", `{"IZINFINAL":{"kolom_baru":"12"}}`, []string{"IZINFINAL", "kolom_baru"}, "12", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, changed := v.Normalize(v4320, tt.method, pia.Request, decode(t, tt.body))
+			assert.Equal(t, tt.changed, changed)
+			got := doc
+			for _, seg := range tt.path {
+				m, ok := got.(map[string]any)
+				require.True(t, ok, "%s is an object", seg)
+				got = m[seg]
+			}
+			assert.Equal(t, tt.want, got)
+			var violations []string
+			for _, r := range rules(v.Validate(v4320, tt.method, pia.Request, doc)) {
+				// The hand-written bodies leave out mandatory fields; only
+				// the field under test matters here.
+				if !hasSuffix(r, " required") {
+					violations = append(violations, r)
+				}
+			}
+			if tt.violation == "" {
+				assert.Empty(t, violations)
+			} else {
+				assert.Equal(t, []string{tt.violation}, violations)
+			}
+		})
+	}
+}
+
+func hasSuffix(s, suffix string) bool {
+	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
+}
+
+func TestNormalizedTreeEncodesToValidJSON(t *testing.T) {
+	_, v := newValidator(t, Options{})
+	doc, changed := v.Normalize(v4320, "receiveLicense", pia.Request,
+		decode(t, `{"IZINFINAL":{"nib":8120207730001,"bln_berlaku_izin":"-1.5e3","thn_berlaku_izin":"2"}}`))
+	require.True(t, changed)
+	b, err := json.Marshal(doc)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"IZINFINAL":{"nib":"8120207730001","bln_berlaku_izin":-1.5e3,"thn_berlaku_izin":2}}`, string(b))
+}
+
+func TestIsJSONNumber(t *testing.T) {
+	for s, want := range map[string]bool{
+		"0": true, "-0": true, "12": true, "12.50": true, "-1.5e-3": true, "1E+9": true,
+		"": false, "-": false, "007": false, "+1": false, "1.": false, ".5": false, "1e": false,
+		"1,5": false, " 1": false, "1 ": false, "0x10": false, "NaN": false, "Infinity": false, "1e+": false,
+	} {
+		assert.Equal(t, want, isJSONNumber(s), "%q", s)
+		if want {
+			assert.True(t, json.Valid([]byte(s)), "%q is valid JSON, so re-encoding it is safe", s)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"github.com/caddy-pia/caddy-pia/internal/pia"
+	"github.com/caddy-pia/caddy-pia/transform"
 )
 
 // Validator is the validation stage of the pipeline.
@@ -33,12 +34,12 @@ func (passValidator) Normalize(_ pia.Version, _ string, _ pia.Kind, doc any) (an
 }
 func (passValidator) Validate(pia.Version, string, pia.Kind, any) []pia.FieldError { return nil }
 
-// passTransformer changes nothing; it stands in until transform lands.
-type passTransformer struct{}
+// transformer adapts transform.Engine to the pipeline.
+type transformer struct{ *transform.Engine }
 
-func (passTransformer) Needed(string, pia.Kind, pia.Version, pia.Version) bool { return false }
-func (passTransformer) Convert(_ string, _ pia.Kind, _, _ pia.Version, doc any) (any, []string, []pia.FieldError) {
-	return doc, nil, nil
+func (t transformer) Convert(method string, kind pia.Kind, from, to pia.Version, doc any) (any, []string, []pia.FieldError) {
+	out, rep := t.Engine.Convert(method, kind, from, to, doc)
+	return out, rep.Applied, rep.Errors
 }
 
 func newValidator(cat *pia.Catalog, strict bool, lang pia.Lang) (Validator, error) {
@@ -46,5 +47,9 @@ func newValidator(cat *pia.Catalog, strict bool, lang pia.Lang) (Validator, erro
 }
 
 func newTransformer(cat *pia.Catalog, lang pia.Lang, dirs ...string) (Transformer, error) {
-	return passTransformer{}, nil
+	e, err := transform.Load(cat, lang, dirs...)
+	if err != nil {
+		return nil, err
+	}
+	return transformer{e}, nil
 }

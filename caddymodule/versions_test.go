@@ -1,0 +1,97 @@
+package caddymodule
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestOldClientRequestIsUpgradedForTheUpstream(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+
+	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-202112171709158243106"}}`, "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-202112171709158243106"}}`, string(oss.last(t).Body),
+		"legacy IZINSTATUS root is renamed to CHECKLICENSESTATUS")
+	assert.Equal(t, "4.3.20", oss.last(t).Header.Get("X-PIA-Version"))
+
+	a = g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001","id_produk":"P-1","kewenangan":"01",
+		"data_pnbp":{"kd_akun":"425111","kd_penerimaan":"1","nominal":1000}}}`, "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.JSONEq(t, `{"IZINFINAL":{"nib":"8120000000001"}}`, string(oss.last(t).Body),
+		"fields 4.3.16 removed from receiveLicense do not reach a 4.3.20 OSS")
+
+	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	require.Equal(t, http.StatusOK, a.StatusCode)
+	assert.Equal(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, string(oss.last(t).Body), "a client of the upstream's version passes byte for byte")
+}
+
+func TestResponseIsDowngradedForAnOldClient(t *testing.T) {
+	oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001",
+			"id_proyek":"R-1","id_izin":"I-1","kd_status":"50","uraian_status":"Izin terbit","file_lampiran":"https://oss/lampiran.pdf"}}}`)
+	})
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+
+	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.JSONEq(t, `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001",
+		"id_proyek":"R-1","id_izin":"I-1","kd_status":"50","uraian_status":"Izin terbit"}}}`, string(a.Body),
+		"file_lampiran, added to the response in 4.3.20, is not sent to a 4.3.19 client")
+	assert.Equal(t, fmt.Sprint(len(a.Body)), a.Header.Get("Content-Length"))
+
+	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	assert.Contains(t, string(a.Body), "file_lampiran", "a 4.3.20 client gets the answer untouched")
+}
+
+func TestOSSCallDowngradedForAnOlderKLDApp(t *testing.T) {
+	kld := newUpstream(t, nil)
+	g := startGateway(t, routingConfig(freeAddr(t), kld.addr()+` {
+			version 4.3.16
+		}`, ""))
+	// OSS speaks 4.3.20: receiveNIBKKPR's kbli became a number in 4.3.19;
+	// a 4.3.16 app expects the string it knew.
+	a := g.post("/v1/kl/rba/receiveNIBKKPR", `{"dataNIB":{"nib":"8120000000001","data_proyek":[{"kbli":62010,"data_proyek_produk":[{"kbli":62010}]}]}}`)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	body := jsonBody(t, kld.last(t))
+	proyek := body["dataNIB"].(map[string]any)["data_proyek"].([]any)[0].(map[string]any)
+	assert.Equal(t, "62010", proyek["kbli"], "retyped back to the string 4.3.16 documents")
+	assert.Equal(t, "4.3.16", kld.last(t).Header.Get("X-PIA-Version"))
+}
+
+func TestUntransformablePayloadIs400NamingTheField(t *testing.T) {
+	kld := newUpstream(t, nil)
+	g := startGateway(t, routingConfig(freeAddr(t), kld.addr(), ""))
+	a := g.post("/v1/kl/rba/receiveNIBKKPR", `{"dataNIB":{"nib":"8120000000001","data_proyek":[{"jumlah_tka_l":"12a"}]}}`, "X-PIA-Version", "4.3.16")
+	env := a.envelope("responreceiveNIBKKPR", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "dataNIB.data_proyek[0].jumlah_tka_l")
+	errs, _ := env["errors"].([]any)
+	require.NotEmpty(t, errs)
+	found := false
+	for _, e := range errs {
+		if e.(map[string]any)["field"] == "/dataNIB/data_proyek/0/jumlah_tka_l" {
+			found = true
+		}
+	}
+	assert.True(t, found, "errors name the field as a JSON pointer: %s", a.Body)
+	assert.Empty(t, kld.received(), "nothing half-rewritten reaches the upstream")
+}
+
+func TestClientVersionFromTheTokenWinsOverTheHeader(t *testing.T) {
+	oss := newUpstream(t, nil)
+	cfg := authConfig(oss.addr(), freeAddr(t), t.TempDir(), `client lama {
+				user_akses lama
+				password `+demoHash+`
+				version 4.3.12
+			}`, "")
+	g := startGateway(t, cfg)
+	key := g.getKey("lama", "demo-secret")
+	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-1"}}`, "user_key", key, "X-PIA-Version", "4.3.20")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, string(oss.last(t).Body), "the client's configured version decides")
+}

@@ -36,7 +36,7 @@ const (
 // messages that speak of the PIA's fields, not of schema keywords.
 type translator struct {
 	root *node
-	lang lang
+	sp   speaker
 	// doc is the payload: the library's errors carry the type of a wrong
 	// value but not the value, which the message quotes.
 	doc any
@@ -50,6 +50,18 @@ func (t translator) translate(e *jsonschema.ValidationError, out []pia.FieldErro
 		}
 		return out
 	}
+	start := len(out)
+	out = t.leaf(e, out)
+	if secret(e.InstanceLocation) {
+		for i := start; i < len(out); i++ {
+			out[i].Got = ""
+		}
+	}
+	return out
+}
+
+// leaf translates one violation of the library's tree.
+func (t translator) leaf(e *jsonschema.ValidationError, out []pia.FieldError) []pia.FieldError {
 	ptr := pointer(e.InstanceLocation)
 	info, item := t.root.at(e.InstanceLocation)
 	if item {
@@ -57,7 +69,10 @@ func (t translator) translate(e *jsonschema.ValidationError, out []pia.FieldErro
 		// facts (type array) would mislead.
 		info = nil
 	}
-	l := t.lang
+	l := t.sp
+	if secret(e.InstanceLocation) {
+		l.hide = true
+	}
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
 		for _, name := range k.Missing {
@@ -125,8 +140,12 @@ func (t translator) translate(e *jsonschema.ValidationError, out []pia.FieldErro
 		return append(out, pia.FieldError{Field: ptr, Rule: "pattern", Expected: k.Want, Got: clip(k.Got),
 			Message: l.say(msgPattern, k.Want, l.describe(k.Got))})
 	case *kind.Const:
-		return append(out, pia.FieldError{Field: ptr, Rule: "const", Expected: display(k.Want), Got: display(k.Got),
-			Message: l.say(msgConst, display(k.Want), l.describe(k.Got))})
+		want := display(k.Want)
+		if l.hide {
+			want = "***"
+		}
+		return append(out, pia.FieldError{Field: ptr, Rule: "const", Expected: want, Got: display(k.Got),
+			Message: l.say(msgConst, want, l.describe(k.Got))})
 	}
 	return append(out, genericError(l, ptr, e))
 }
@@ -158,7 +177,7 @@ func requiredAlternatives(e *jsonschema.ValidationError) ([]string, bool) {
 // genericError covers keywords the generated schemas do not use but an
 // override schema may: the rule is the keyword, the detail the library's
 // own (English) sentence.
-func genericError(l lang, ptr string, e *jsonschema.ValidationError) pia.FieldError {
+func genericError(l speaker, ptr string, e *jsonschema.ValidationError) pia.FieldError {
 	rule := "schema"
 	if kp := e.ErrorKind.KeywordPath(); len(kp) > 0 {
 		rule = kp[0]
@@ -171,13 +190,13 @@ func genericError(l lang, ptr string, e *jsonschema.ValidationError) pia.FieldEr
 	return pia.FieldError{Field: ptr, Rule: rule, Message: l.say(msgRule, rule, detail)}
 }
 
-func numberExpected(l lang, ptr string, info *pia.FieldInfo, got string) pia.FieldError {
+func numberExpected(l speaker, ptr string, info *pia.FieldInfo, got string) pia.FieldError {
 	want := string(info.Type)
 	return pia.FieldError{Field: ptr, Rule: RuleType, Expected: want, Got: "string",
 		Message: l.say(msgType, l.typeName(want), l.describe(got))}
 }
 
-func formatError(l lang, ptr string, k *kind.Format) pia.FieldError {
+func formatError(l speaker, ptr string, k *kind.Format) pia.FieldError {
 	s, _ := k.Got.(string)
 	fe := pia.FieldError{Field: ptr, Rule: RuleFormat, Expected: k.Want, Got: clip(s)}
 	switch k.Want {
@@ -206,7 +225,7 @@ var lampiranRe = regexp.MustCompile(`Lampiran\s*(\d+)`)
 // maxListed bounds the codes a message lists; the errors array has them all.
 const maxListed = 12
 
-func enumError(l lang, ptr string, info *pia.FieldInfo, got any, want []any) pia.FieldError {
+func enumError(l speaker, ptr string, info *pia.FieldInfo, got any, want []any) pia.FieldError {
 	var codes []string
 	for _, w := range want {
 		if w == nil || w == "" {
@@ -229,7 +248,11 @@ func enumError(l lang, ptr string, info *pia.FieldInfo, got any, want []any) pia
 			table = strings.Join(nums, ", ")
 		}
 	}
-	if table != "" {
+	if l.hide {
+		// The codes of a secret field may be secrets themselves.
+		fe.Expected = ""
+		fe.Message = l.say(msgEnumHidden, l.describe(got))
+	} else if table != "" {
 		fe.Message = l.say(msgEnumTable, l.describe(got), table, strings.Join(listed, ", "))
 	} else {
 		fe.Message = l.say(msgEnum, l.describe(got), strings.Join(listed, ", "))
@@ -239,7 +262,7 @@ func enumError(l lang, ptr string, info *pia.FieldInfo, got any, want []any) pia
 
 // numberFaults reports a number(N.D) the value does not fit: number(N.0)
 // means a whole number, which reads better as a type.
-func numberFaults(l lang, ptr string, f *numberFault, got any) []pia.FieldError {
+func numberFaults(l speaker, ptr string, f *numberFault, got any) []pia.FieldError {
 	var out []pia.FieldError
 	if f.bigDigits {
 		out = append(out, pia.FieldError{Field: ptr, Rule: RuleDigits, Expected: strconv.Itoa(f.limits.Digits), Got: strconv.Itoa(f.digits),
@@ -257,7 +280,7 @@ func numberFaults(l lang, ptr string, f *numberFault, got any) []pia.FieldError 
 	return out
 }
 
-func digitsError(l lang, ptr string, n int, got *big.Rat) pia.FieldError {
+func digitsError(l speaker, ptr string, n int, got *big.Rat) pia.FieldError {
 	d := intDigits(got)
 	return pia.FieldError{Field: ptr, Rule: RuleDigits, Expected: strconv.Itoa(n), Got: strconv.Itoa(d),
 		Message: l.say(msgDigits, n, d)}

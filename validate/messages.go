@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
@@ -26,6 +27,7 @@ const (
 	msgFormat                  // format name, what was sent
 	msgEnumTable               // what was sent, Lampiran numbers, codes
 	msgEnum                    // what was sent, codes
+	msgEnumHidden              // what was sent (hidden)
 	msgDigits                  // limit, digits sent
 	msgDecimals                // limit, decimals sent
 	msgPattern                 // pattern, what was sent
@@ -47,6 +49,7 @@ var sentences = map[msg][2]string{
 	msgFormat:       {"tidak sesuai format %s, diterima %s", "is not a valid %s, got %s"},
 	msgEnumTable:    {"kode %s tidak ada di Lampiran %s (gunakan salah satu dari: %s)", "code %s is not in Lampiran %s (use one of: %s)"},
 	msgEnum:         {"nilai %s tidak diizinkan (gunakan salah satu dari: %s)", "value %s is not allowed (use one of: %s)"},
+	msgEnumHidden:   {"nilai %s tidak diizinkan", "value %s is not allowed"},
 	msgDigits:       {"maksimal %d digit sebelum koma, diterima %d", "at most %d digits before the decimal point, got %d"},
 	msgDecimals:     {"maksimal %d angka di belakang koma, diterima %d", "at most %d decimal places, got %d"},
 	msgPattern:      {"tidak sesuai pola %s, diterima %s", "does not match %s, got %s"},
@@ -56,10 +59,10 @@ var sentences = map[msg][2]string{
 }
 
 // say renders a sentence in language l.
-func (l lang) say(m msg, args ...any) string {
+func (l speaker) say(m msg, args ...any) string {
 	pair := sentences[m]
 	f := pair[0]
-	if pia.Lang(l) == pia.English {
+	if l.lang == pia.English {
 		f = pair[1]
 	}
 	if len(args) == 0 {
@@ -68,8 +71,20 @@ func (l lang) say(m msg, args ...any) string {
 	return fmt.Sprintf(f, args...)
 }
 
-// lang is pia.Lang with the sentences of this package.
-type lang pia.Lang
+// speaker renders the sentences of this package in a language. hide keeps
+// the values of a secret field (a password, a key) out of the sentence.
+type speaker struct {
+	lang pia.Lang
+	hide bool
+}
+
+var secretRe = regexp.MustCompile(`(?i)pwd|pass|secret|token|(^|_)key($|_)`)
+
+// secret reports whether a location names a field whose value must not be
+// quoted back, logged or put in a header.
+func secret(loc []string) bool {
+	return len(loc) > 0 && secretRe.MatchString(loc[len(loc)-1])
+}
 
 var typeNames = map[string][2]string{
 	"string":  {"teks", "a string"},
@@ -82,9 +97,9 @@ var typeNames = map[string][2]string{
 }
 
 // typeName names a JSON type ("string", "number|string") in language l.
-func (l lang) typeName(t string) string {
+func (l speaker) typeName(t string) string {
 	i := 0
-	if pia.Lang(l) == pia.English {
+	if l.lang == pia.English {
 		i = 1
 	}
 	if n, ok := typeNames[t]; ok {
@@ -95,9 +110,12 @@ func (l lang) typeName(t string) string {
 
 // describe says what was sent: a scalar quoted back (clipped), a
 // structure by its type.
-func (l lang) describe(v any) string {
+func (l speaker) describe(v any) string {
+	if l.hide {
+		return "***"
+	}
 	i := 0
-	if pia.Lang(l) == pia.English {
+	if l.lang == pia.English {
 		i = 1
 	}
 	switch x := v.(type) {

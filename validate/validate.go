@@ -351,9 +351,9 @@ func (v *Validator) Validate(ver pia.Version, method string, kind pia.Kind, doc 
 		return nil
 	}
 	if c.arithmetic {
-		if errs := absurdNumbers(doc, nil, nil, lang(v.opts.Lang)); len(errs) > 0 {
+		if errs := absurdNumbers(doc, nil, nil, speaker{lang: v.opts.Lang}); len(errs) > 0 {
 			sortErrors(errs)
-			return &Result{Errors: errs, lang: v.opts.Lang}
+			return &Result{Errors: errs}
 		}
 	}
 	err := c.run(doc)
@@ -361,17 +361,17 @@ func (v *Validator) Validate(ver pia.Version, method string, kind pia.Kind, doc 
 		return nil
 	}
 	if err == errAbsurdNumber {
-		errs := absurdNumbers(doc, nil, nil, lang(v.opts.Lang))
+		errs := absurdNumbers(doc, nil, nil, speaker{lang: v.opts.Lang})
 		sortErrors(errs)
-		return &Result{Errors: errs, lang: v.opts.Lang}
+		return &Result{Errors: errs}
 	}
 	var verr *jsonschema.ValidationError
 	if !errors.As(err, &verr) {
 		// Only a value of a Go type no decoder produces gets here.
-		return &Result{Errors: []pia.FieldError{{Field: "", Rule: "type", Message: err.Error()}}, lang: v.opts.Lang}
+		return &Result{Errors: []pia.FieldError{{Field: "", Rule: "type", Message: err.Error()}}}
 	}
-	r := &Result{lang: v.opts.Lang}
-	t := translator{root: c.root, lang: lang(v.opts.Lang), doc: doc}
+	r := &Result{}
+	t := translator{root: c.root, sp: speaker{lang: v.opts.Lang}, doc: doc}
 	r.Errors = t.translate(verr, r.Errors)
 	sortErrors(r.Errors)
 	return r
@@ -385,7 +385,7 @@ func (v *Validator) Validate(ver pia.Version, method string, kind pia.Kind, doc 
 func (c *compiled) run(doc any) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			if len(absurdNumbers(doc, nil, nil, 0)) == 0 {
+			if len(absurdNumbers(doc, nil, nil, speaker{})) == 0 {
 				panic(p)
 			}
 			err = errAbsurdNumber
@@ -404,7 +404,7 @@ const maxMagnitude = 1000
 
 // absurdNumbers finds the numbers of doc whose decimal point sits more than
 // maxMagnitude places from their digits.
-func absurdNumbers(doc any, at []string, out []pia.FieldError, l lang) []pia.FieldError {
+func absurdNumbers(doc any, at []string, out []pia.FieldError, l speaker) []pia.FieldError {
 	switch x := doc.(type) {
 	case map[string]any:
 		for k, e := range x {
@@ -416,8 +416,13 @@ func absurdNumbers(doc any, at []string, out []pia.FieldError, l lang) []pia.Fie
 		}
 	case json.Number:
 		if all, point, ok := decimal(string(x)); ok && all != "" && (point > maxMagnitude || point < -maxMagnitude) {
-			out = append(out, pia.FieldError{Field: pointer(at), Rule: RuleRange, Got: clip(string(x)),
-				Message: l.say(msgOutOfRange, l.describe(x))})
+			fe := pia.FieldError{Field: pointer(at), Rule: RuleRange, Got: clip(string(x))}
+			ls := l
+			if secret(at) {
+				ls.hide, fe.Got = true, ""
+			}
+			fe.Message = ls.say(msgOutOfRange, ls.describe(x))
+			out = append(out, fe)
 		}
 	}
 	return out
@@ -428,7 +433,6 @@ type Result struct {
 	// Errors hold one entry per violation, ordered by field; Message is in
 	// the Validator's language.
 	Errors []pia.FieldError
-	lang   pia.Lang
 }
 
 // Summary lists the violations as the envelope's keterangan reads them:

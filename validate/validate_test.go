@@ -322,6 +322,7 @@ func TestMessagesInBothLanguages(t *testing.T) {
 		{"an object where text is documented", "nib", map[string]any{"a": "b"}, false, RuleType,
 			"IZINFINAL.nib: harus berupa teks, diterima objek",
 			"IZINFINAL.nib: must be a string, got an object"},
+		{"an optional object may be null (null-is-no-value)", "data_teknis", nil, false, "", "", ""},
 		{"an array where an object is documented", "data_teknis", []any{map[string]any{}}, false, RuleType,
 			"IZINFINAL.data_teknis: harus berupa objek, diterima array",
 			"IZINFINAL.data_teknis: must be an object, got an array"},
@@ -340,6 +341,10 @@ func TestMessagesInBothLanguages(t *testing.T) {
 					obj[tt.field] = tt.value
 				}
 				r := c.v.Validate(v4320, "receiveLicense", pia.Request, doc)
+				if tt.rule == "" {
+					assert.Nil(t, r)
+					continue
+				}
 				require.NotNil(t, r)
 				assert.Equal(t, c.want, r.Summary())
 				require.Len(t, r.Errors, 1)
@@ -348,6 +353,13 @@ func TestMessagesInBothLanguages(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMandatoryObjectMayNotBeNull(t *testing.T) {
+	_, v := newValidator(t, Options{})
+	r := v.Validate(v4320, "receiveLicense", pia.Request, decode(t, `{"IZINFINAL": null}`))
+	require.NotNil(t, r)
+	assert.Equal(t, "IZINFINAL: harus berupa objek, diterima null", r.Summary(), "policy null-is-no-value")
 }
 
 func TestResultListsEveryViolationInFieldOrder(t *testing.T) {
@@ -567,4 +579,36 @@ func TestNilResult(t *testing.T) {
 	var r *Result
 	assert.Equal(t, "", r.Summary())
 	assert.Nil(t, r.Fields())
+}
+
+// Values of secret fields (passwords, keys, tokens) are never quoted back:
+// the summary goes to logs and, in report mode, to a response header.
+func TestSecretValuesAreNotQuotedBack(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	require.NoError(t, cat.Add(pia.Version{}, "sendSecurityKey", pia.Request, []byte(`{"type":"object","properties":{
+		"securityKey":{"type":"object","properties":{
+			"user_akses":{"type":"string","enum":["dinas"]},
+			"pwd_akses":{"type":"string","enum":["rahasia"]},
+			"user_key":{"type":"string","format":"pia-date"},
+			"Token":{"type":"string"}}}}}`), "test"))
+	v, err := New(cat, Options{})
+	require.NoError(t, err)
+	r := v.Validate(v4320, "sendSecurityKey", pia.Request, decode(t,
+		`{"securityKey":{"user_akses":"dinaz","pwd_akses":"S3cr3t-pwd","user_key":"K3y-value","Token":12345}}`))
+	require.NotNil(t, r)
+	assert.Equal(t, []string{
+		"/securityKey/Token " + RuleType, "/securityKey/pwd_akses " + RuleEnum,
+		"/securityKey/user_akses " + RuleEnum, "/securityKey/user_key " + RuleFormat,
+	}, rules(r))
+	summary := r.Summary()
+	for _, secret := range []string{"S3cr3t", "K3y-value", "12345", "rahasia"} {
+		assert.NotContains(t, summary, secret)
+		for _, e := range r.Errors {
+			assert.NotContains(t, e.Got, secret)
+			assert.NotContains(t, e.Expected, secret)
+		}
+	}
+	assert.Contains(t, summary, `"dinaz"`, "other values are still quoted back")
+	assert.Contains(t, summary, "securityKey.pwd_akses: nilai *** tidak diizinkan;", "the field is still named")
 }

@@ -147,3 +147,16 @@ func BenchmarkBudget(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNew is the provision-time cost: compiling every schema of the
+// built-in catalog.
+func BenchmarkNew(b *testing.B) {
+	cat, err := pia.NewCatalog()
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(cat, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

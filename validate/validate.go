@@ -46,9 +46,8 @@ type Validator struct {
 
 // compiled is one schema ready for the request path.
 type compiled struct {
-	src    *pia.Schema
 	schema *jsonschema.Schema
-	// root indexes src.Fields as a tree, for Normalize and for reading the
+	// root indexes the schema's Fields as a tree, for Normalize and for reading the
 	// field facts of a violation without building dotted paths per request.
 	root *node
 	// arithmetic is set when the compiled schema still has keywords the
@@ -117,7 +116,7 @@ func compile(s *pia.Schema, opts Options, rewrite bool) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &compiled{src: s, schema: sch, root: buildTree(s.Fields), arithmetic: arithmetic(doc)}, nil
+	return &compiled{schema: sch, root: buildTree(s.Fields), arithmetic: arithmetic(doc)}, nil
 }
 
 type noLoader struct{}

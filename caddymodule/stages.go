@@ -3,6 +3,7 @@ package caddymodule
 import (
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/transform"
+	"github.com/caddy-pia/caddy-pia/validate"
 )
 
 // Validator is the validation stage of the pipeline.
@@ -25,14 +26,15 @@ type Transformer interface {
 	Convert(method string, kind pia.Kind, from, to pia.Version, doc any) (any, []string, []pia.FieldError)
 }
 
-// passValidator accepts everything; it stands in until validate lands.
-type passValidator struct{}
+// validator adapts validate.Validator to the pipeline.
+type validator struct{ *validate.Validator }
 
-func (passValidator) Has(pia.Version, string, pia.Kind) bool { return false }
-func (passValidator) Normalize(_ pia.Version, _ string, _ pia.Kind, doc any) (any, bool) {
-	return doc, false
+func (v validator) Validate(ver pia.Version, method string, kind pia.Kind, doc any) []pia.FieldError {
+	if r := v.Validator.Validate(ver, method, kind, doc); r != nil {
+		return r.Errors
+	}
+	return nil
 }
-func (passValidator) Validate(pia.Version, string, pia.Kind, any) []pia.FieldError { return nil }
 
 // transformer adapts transform.Engine to the pipeline.
 type transformer struct{ *transform.Engine }
@@ -43,7 +45,11 @@ func (t transformer) Convert(method string, kind pia.Kind, from, to pia.Version,
 }
 
 func newValidator(cat *pia.Catalog, strict bool, lang pia.Lang) (Validator, error) {
-	return passValidator{}, nil
+	v, err := validate.New(cat, validate.Options{Strict: strict, Lang: lang})
+	if err != nil {
+		return nil, err
+	}
+	return validator{v}, nil
 }
 
 func newTransformer(cat *pia.Catalog, lang pia.Lang, dirs ...string) (Transformer, error) {

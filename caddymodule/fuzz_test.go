@@ -1,0 +1,110 @@
+package caddymodule
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
+)
+
+// fuzzGateway is a provisioned gateway whose upstreams are static
+// responses, so the whole pipeline runs without a network.
+func fuzzGateway(t testing.TB) *Gateway {
+	t.Helper()
+	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+	t.Cleanup(cancel)
+	static := json.RawMessage(`{"handler":"static_response","status_code":200,"headers":{"Content-Type":["application/json"]},` +
+		`"body":"{\"responcheckLicenseStatus\":{\"kode\":200,\"keterangan\":\"Sukses\",\"dataIZIN\":{\"file_lampiran\":\"x\"}}}"}`)
+	g := &Gateway{
+		Upstreams: map[string]*Upstream{
+			"oss": {ProxyRaw: static},
+			"kld": {ProxyRaw: static, Version: "4.3.16"},
+		},
+		MaxBodySize: 1 << 16,
+		OSSToken:    &OSSTokenConfig{Username: "u", Password: "p"},
+	}
+	require.NoError(t, g.Provision(ctx))
+	require.NoError(t, g.Validate())
+	return g
+}
+
+// FuzzGateway sends arbitrary bodies, methods and versions through the
+// pipeline: it never panics, and every answer the gateway makes itself is a
+// well-formed envelope whose kode is the HTTP status.
+func FuzzGateway(f *testing.F) {
+	for _, v := range pia.Versions() {
+		ex, err := piatest.Examples(v, "request")
+		require.NoError(f, err)
+		for _, e := range ex {
+			f.Add(e.Method, v.String(), string(e.JSON))
+		}
+	}
+	f.Add("receiveNIBKKPR", "4.3.16", `{"dataNIB":{"data_proyek":[{"jumlah_tka_l":"12a"}]}}`)
+	f.Add("checkLicenseStatus", "4.3.19", `{"CHECKLICENSESTATUS":{"id_izin":"1"}}`)
+	f.Add("receiveLicense", "", `{"IZINFINAL":[1,{"nib":1e999999999}]}`)
+	g := fuzzGateway(f)
+	allowed := map[int]bool{200: true, 400: true, 401: true, 404: true, 405: true, 410: true, 413: true, 415: true}
+	f.Fuzz(func(t *testing.T, method, version, body string) {
+		if !pathSegment(method) {
+			return // not something a client can put in a URL path
+		}
+		req := httptest.NewRequest(http.MethodPost, "/v1/kl/rba/"+method, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if version != "" {
+			req.Header.Set("X-PIA-Version", version)
+		}
+		repl := caddy.NewReplacer()
+		req = req.WithContext(context.WithValue(req.Context(), caddy.ReplacerCtxKey, repl))
+		w := httptest.NewRecorder()
+		err := g.ServeHTTP(w, req, caddyhttp.HandlerFunc(func(http.ResponseWriter, *http.Request) error { return nil }))
+		if err != nil {
+			t.Fatalf("handler error: %v", err)
+		}
+		if !allowed[w.Code] {
+			t.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+		if w.Code == http.StatusOK {
+			return
+		}
+		var env map[string]any
+		if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil {
+			t.Fatalf("answer %d is not JSON: %s", w.Code, w.Body)
+		}
+		inner := env
+		if len(env) == 1 {
+			for _, v := range env {
+				if m, ok := v.(map[string]any); ok {
+					inner = m
+				}
+			}
+		}
+		kode, ok := inner["kode"]
+		if !ok {
+			kode, ok = inner["code"]
+		}
+		if !ok {
+			kode = inner["kode_status"]
+		}
+		if k, _ := kode.(float64); int(k) != w.Code {
+			t.Fatalf("kode %v is not the status %d: %s", kode, w.Code, w.Body)
+		}
+	})
+}
+
+func pathSegment(s string) bool {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return s != "" && s != "." && s != ".."
+}

@@ -349,6 +349,15 @@ func (g *Gateway) readBody(r *http.Request) ([]byte, int) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, 0
 	}
+	if n := r.ContentLength; n > 0 && n <= g.maxBody {
+		// The usual case: one allocation of the announced size (net/http
+		// ends the body there).
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, http.StatusBadRequest
+		}
+		return b, 0
+	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
 	if err != nil {
 		var mbe *http.MaxBytesError

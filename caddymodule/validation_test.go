@@ -38,6 +38,11 @@ func TestValidPayloadPassesByteForByte(t *testing.T) {
 	a := g.post("/v1/kl/rba/receiveLicense", validLicense)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, validLicense, string(oss.last(t).Body))
+
+	// checkLicenseStatus documents id_izin as string(13); real ids are 23
+	// characters (deviations.json corrects it to 25, as everywhere else).
+	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-202111181604410530001"}}`)
+	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 }
 
 func TestViolationsAreAllNamedInTheEnvelope(t *testing.T) {

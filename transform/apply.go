@@ -196,7 +196,7 @@ func (s *state) move(src, dst []string, ver pia.Version, required bool, r *rule,
 		s.objects(c, dst[n:len(dst)-1], func(o map[string]any) bool {
 			targets++
 			if _, ok := o[dstKey]; !ok {
-				o[dstKey] = clone(v)
+				o[dstKey] = pia.CloneTree(v)
 				filled = true
 				if _, ok := v.(*missing); ok {
 					s.missing++
@@ -321,7 +321,7 @@ func (s *state) ensure(p []string, r *rule, d dir, required bool) bool {
 			return false
 		}
 		if r.hasDef {
-			o[key] = clone(r.def)
+			o[key] = pia.CloneTree(r.def)
 			return true
 		}
 		if m == nil {
@@ -492,24 +492,4 @@ func isIndex(seg string) bool {
 		}
 	}
 	return true
-}
-
-// clone deep-copies maps and slices, so a default or a value copied into
-// several array members is not shared by them.
-func clone(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = clone(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = clone(e)
-		}
-		return out
-	}
-	return v
 }

@@ -34,7 +34,7 @@ func benchPayloads(b *testing.B) []benchPayload {
 		// 4.3.16 and later made mandatory, at the places the engine names.
 		complete := fullSample(b, cat, v4312, m, pia.Request, 3)
 		for round := 0; round < 3; round++ {
-			_, rep := e.Convert(m, pia.Request, v4312, v4320, clone(complete))
+			_, rep := e.Convert(m, pia.Request, v4312, v4320, pia.CloneTree(complete))
 			if len(rep.Errors) == 0 {
 				break
 			}
@@ -42,7 +42,7 @@ func benchPayloads(b *testing.B) []benchPayload {
 				fill(complete, pointerSegments(fe.Field), "1")
 			}
 		}
-		_, rep := e.Convert(m, pia.Request, v4312, v4320, clone(complete))
+		_, rep := e.Convert(m, pia.Request, v4312, v4320, pia.CloneTree(complete))
 		require.Empty(b, rep.Errors)
 		raw, err = json.Marshal(complete)
 		require.NoError(b, err)

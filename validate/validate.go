@@ -131,7 +131,7 @@ func (noLoader) Load(url string) (any, error) {
 // strict mode, whose object schemas close their properties. It returns the
 // checks the copy names as formats, in the order of checkName.
 func prepare(doc map[string]any, id string, strict, rewrite bool) (map[string]any, []*check) {
-	out := deepCopy(doc).(map[string]any)
+	out := pia.CloneTree(doc).(map[string]any)
 	out["$id"] = id
 	var checks []*check
 	if rewrite {
@@ -201,24 +201,6 @@ func hasValue(list any, want string) bool {
 		}
 	}
 	return false
-}
-
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
-	}
-	return v
 }
 
 // notSchemas are keywords whose values are data, not subschemas.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
 // numberText returns the JSON number a string field's text stands for,
@@ -15,56 +17,23 @@ import (
 // versions that made kbli a number write 1111). Anything else, spaces and
 // decimal commas included, is not a number.
 func numberText(s string) (string, bool) {
-	i, n := 0, len(s)
-	neg := i < n && s[i] == '-'
-	if neg {
-		i++
+	sign, unsigned := "", s
+	if strings.HasPrefix(s, "-") {
+		sign, unsigned = "-", s[1:]
 	}
-	start := i
-	for i < n && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	if i == start {
-		return "", false
-	}
-	intEnd := i
-	if i < n && s[i] == '.' {
-		i++
-		d := i
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return "", false
-		}
-	}
-	if i < n && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < n && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		d := i
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return "", false
-		}
-	}
-	if i != n {
-		return "", false
-	}
-	z := start
-	for z < intEnd-1 && s[z] == '0' {
+	// Drop the zeros that lead another digit; what is left is asked of the
+	// strict grammar, which then also refuses anything else.
+	z := 0
+	for z+1 < len(unsigned) && unsigned[z] == '0' && unsigned[z+1] >= '0' && unsigned[z+1] <= '9' {
 		z++
 	}
-	if z == start {
-		return s, true
+	if z > 0 {
+		s = sign + unsigned[z:]
 	}
-	if neg {
-		return "-" + s[z:], true
+	if !pia.IsJSONNumber(s) {
+		return "", false
 	}
-	return s[z:], true
+	return s, true
 }
 
 // numberOf returns the exact decimal text of a number, or of a string

@@ -97,50 +97,9 @@ func normalizeValue(n *node, val any) (any, bool) {
 	return val, false
 }
 
-// isJSONNumber reports whether s is a number exactly as JSON writes one, so
-// the json.Number made of it re-encodes as valid JSON. Leading zeros
-// ("007"), a plus sign, spaces and decimal commas are not: a kode with
-// leading zeros may be a code rather than a quantity, and "1,500" reads as
-// one and a half or fifteen hundred depending on who wrote it.
-func isJSONNumber(s string) bool {
-	i, n := 0, len(s)
-	if i < n && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i >= n:
-		return false
-	case s[i] == '0':
-		i++
-	case s[i] >= '1' && s[i] <= '9':
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < n && s[i] == '.' {
-		i++
-		start := i
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	if i < n && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < n && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == n
-}
+// isJSONNumber is the test of policy normalize-number-string: a string is
+// read as a number only when written exactly as JSON writes one. Leading
+// zeros ("007"), a plus sign, spaces and decimal commas are not: a kode
+// with leading zeros may be a code rather than a quantity, and "1,500"
+// reads as one and a half or fifteen hundred depending on who wrote it.
+func isJSONNumber(s string) bool { return pia.IsJSONNumber(s) }

@@ -1,7 +1,9 @@
 package pia
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -431,4 +433,246 @@ func (d *decoder) hex4() (rune, bool) {
 		d.i++
 	}
 	return r, true
+}
+
+// ValidJSON reports whether b is one JSON value with only whitespace
+// around it, giving encoding/json.Valid's verdict on every input: like it,
+// it accepts invalid UTF-8 and lone surrogate escapes in strings, and
+// nesting up to maxDepth. The gateway calls it on every body it forwards
+// without decoding, so it neither allocates nor recurses, and reads
+// strings eight bytes at a time where encoding/json steps a state machine
+// through each byte. Its helpers mirror decoder's rather than share them:
+// those read the string copy DecodeJSON makes and build errors, and
+// ValidJSON can afford neither.
+func ValidJSON(b []byte) bool {
+	// One bit per open container, set for an object, is all the state a
+	// closing bracket needs; at maxDepth bits it fits on the stack, so
+	// depth costs no heap and no recursion.
+	var objects [(maxDepth + 63) / 64]uint64
+	depth := 0
+	i := skipSpace(b, 0)
+	for {
+		// Here a value must begin at b[i].
+		if i >= len(b) {
+			return false
+		}
+		switch c := b[i]; c {
+		case '{', '[':
+			if depth == maxDepth {
+				return false
+			}
+			i = skipSpace(b, i+1)
+			if c == '{' {
+				objects[depth/64] |= 1 << (depth % 64)
+			} else {
+				objects[depth/64] &^= 1 << (depth % 64)
+			}
+			depth++
+			if i < len(b) && b[i] == c+2 { // '}' and ']' are '{' and '[' plus two
+				i++
+				depth--
+				break
+			}
+			if c == '[' {
+				continue
+			}
+			var ok bool
+			if i, ok = validKey(b, i); !ok {
+				return false
+			}
+			continue
+		case '"':
+			var ok bool
+			if i, ok = validString(b, i+1); !ok {
+				return false
+			}
+		case 't':
+			if len(b)-i < 4 || string(b[i:i+4]) != "true" {
+				return false
+			}
+			i += 4
+		case 'f':
+			if len(b)-i < 5 || string(b[i:i+5]) != "false" {
+				return false
+			}
+			i += 5
+		case 'n':
+			if len(b)-i < 4 || string(b[i:i+4]) != "null" {
+				return false
+			}
+			i += 4
+		default:
+			var ok bool
+			if i, ok = validNumber(b, i); !ok {
+				return false
+			}
+		}
+		// A value has ended: close containers until one goes on.
+		for {
+			i = skipSpace(b, i)
+			if depth == 0 {
+				return i == len(b)
+			}
+			if i >= len(b) {
+				return false
+			}
+			object := objects[(depth-1)/64]&(1<<((depth-1)%64)) != 0
+			c := b[i]
+			if c == ',' {
+				i = skipSpace(b, i+1)
+				if object {
+					var ok bool
+					if i, ok = validKey(b, i); !ok {
+						return false
+					}
+				}
+				break
+			}
+			if object && c != '}' || !object && c != ']' {
+				return false
+			}
+			i++
+			depth--
+		}
+	}
+}
+
+// skipSpace returns the index of the first non-whitespace byte at or after
+// i. Bodies are mostly compact, so the first test usually settles it.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && b[i] <= ' ' {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// validKey checks an object key and its colon, b[i] being the key's first
+// byte, and returns the index just after the colon and any whitespace.
+func validKey(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return i, false
+	}
+	i, ok := validString(b, i+1)
+	if !ok {
+		return i, false
+	}
+	i = skipSpace(b, i)
+	if i >= len(b) || b[i] != ':' {
+		return i, false
+	}
+	return skipSpace(b, i+1), true
+}
+
+// Byte-wise masks for validString's word-at-a-time scan.
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// validString checks a string's body from i (just after the opening
+// quote) and returns the index after its closing quote. Only a quote, a
+// backslash or a control byte stops the scan (encoding/json checks neither
+// UTF-8 nor surrogate pairs), so eight bytes at a time are tested for those
+// at once: PIA strings are mostly plain text and a few dozen bytes long.
+func validString(b []byte, i int) (int, bool) {
+	for {
+		for len(b)-i >= 8 {
+			w := binary.LittleEndian.Uint64(b[i:])
+			q := w ^ ('"' * lsb)
+			s := w ^ ('\\' * lsb)
+			// The classic "has a zero byte" test, three times: a byte's
+			// high bit ends up set where it is below 0x20, a quote or a
+			// backslash. Borrows can mark bytes after the first hit but
+			// never before it, and only the first is used.
+			hit := ((w - 0x20*lsb) &^ w) | ((q - lsb) &^ q) | ((s - lsb) &^ s)
+			if hit &= msb; hit != 0 {
+				i += bits.TrailingZeros64(hit) / 8
+				goto special
+			}
+			i += 8
+		}
+		for ; i < len(b); i++ {
+			if c := b[i]; c < 0x20 || c == '"' || c == '\\' {
+				goto special
+			}
+		}
+		return i, false
+	special:
+		switch b[i] {
+		case '"':
+			return i + 1, true
+		case '\\':
+			i++
+			if i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if len(b)-i < 5 || !isHex[b[i+1]] || !isHex[b[i+2]] || !isHex[b[i+3]] || !isHex[b[i+4]] {
+					return i, false
+				}
+				i += 5
+			default:
+				return i, false
+			}
+		default:
+			return i, false // a control byte
+		}
+	}
+}
+
+var isHex = [256]bool{
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true,
+	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true,
+}
+
+// validNumber checks JSON's number grammar, the same as decoder.number,
+// from b[i] and returns the index after the number.
+func validNumber(b []byte, i int) (int, bool) {
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(b):
+		return i, false
+	case b[i] == '0':
+		i++
+	case b[i] >= '1' && b[i] <= '9':
+		i = skipDigits(b, i+1)
+	default:
+		return i, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return i, false
+		}
+		i = skipDigits(b, i+1)
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return i, false
+		}
+		i = skipDigits(b, i+1)
+	}
+	return i, true
+}
+
+func skipDigits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
 }

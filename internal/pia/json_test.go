@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -124,4 +127,234 @@ func FuzzDecodeJSON(f *testing.F) {
 			assert.Equal(t, want, got)
 		}
 	})
+}
+
+// validJSONCases add to jsonCases the edges of ValidJSON's own code: the
+// literals, each escape, the word-at-a-time string scan and the bit stack
+// of open containers.
+var validJSONCases = []struct {
+	name string
+	in   string
+	ok   bool
+}{
+	{"true", `true`, true},
+	{"false", `false`, true},
+	{"null", `null`, true},
+	{"literals nested", `[true,false,null,{"a":true,"b":false,"c":null}]`, true},
+	{"truncated true", `tru`, false},
+	{"truncated false", `fals`, false},
+	{"truncated null", `nul`, false},
+	{"literal with an extra letter", `nulll`, false},
+	{"two literals", `truefalse`, false},
+	{"capitalised literal", `True`, false},
+	{"literal cut short inside an array", `[fals]`, false},
+	{"NaN is not JSON", `NaN`, false},
+	{"Infinity is not JSON", `-Infinity`, false},
+	{"string", `"abc"`, true},
+	{"empty string", `""`, true},
+	{"every short escape", `"\"\\\/\b\f\n\r\t"`, true},
+	{"unicode escape in either case", `"\u00e9\u00E9\uABCD"`, true},
+	{"surrogate pair", `"\uD83D\uDE00"`, true},
+	{"lone high surrogate", `"\uD83D"`, true},
+	{"lone low surrogate", `"\uDE00"`, true},
+	{"surrogates reversed", `"\uDE00\uD83D"`, true},
+	{"unknown escape", `"\a"`, false},
+	{"escaped single quote", `"\'"`, false},
+	{"capital U escape", `"\U0041"`, false},
+	{"non-hex digit in unicode escape", `"\u00g0"`, false},
+	{"unicode escape cut short by the quote", `"\u00"`, false},
+	{"backslash at the end", `"\`, false},
+	{"unicode escape at the end", `"\u00e`, false},
+	{"escaped quote does not end the string", `"\"`, false},
+	{"NUL in a string", "\"a\x00b\"", false},
+	{"unit separator in a string", "\"a\x1fb\"", false},
+	{"raw tab in a string", "\"a\tb\"", false},
+	{"DEL in a string", "\"a\x7fb\"", true},
+	{"control byte in a key", "{\"a\x01\":1}", false},
+	{"invalid UTF-8 accepted in a string", "\"\xff\xfe\xc0\xaf\xed\xa0\x80\"", true},
+	{"invalid UTF-8 outside a string", "[1,\xff]", false},
+	{"UTF-8 byte order mark", "\xef\xbb\xbf{}", false},
+	{"zero", `0`, true},
+	{"negative zero", `-0`, true},
+	{"fraction", `-12.034`, true},
+	{"exponents", `[1e5,1E5,1e+5,1e-5,0e0,0.5E-05]`, true},
+	{"two zeros", `00`, false},
+	{"leading zero after minus", `-01`, false},
+	{"leading zero before a fraction", `01.5`, false},
+	{"minus alone", `-`, false},
+	{"minus before a letter", `-a`, false},
+	{"fraction without an integer", `.5`, false},
+	{"two decimal points", `1.5.5`, false},
+	{"exponent without digits after its sign", `1e+`, false},
+	{"fraction then empty exponent", `1.5e`, false},
+	{"hexadecimal", `0x10`, false},
+	{"number followed by a letter", `[1a]`, false},
+	{"leading comma in array", `[,1]`, false},
+	{"double comma in array", `[1,,2]`, false},
+	{"comma alone in object", `{,}`, false},
+	{"trailing comma before a nested close", `[[1,]]`, false},
+	{"trailing comma at the end", `[1],`, false},
+	{"garbage after an object", `{}x`, false},
+	{"extra close", `[]]`, false},
+	{"two strings", `"a""b"`, false},
+	{"NUL after the value", "{}\x00", false},
+	{"mismatched close", `[1}`, false},
+	{"object closed as an array", `{"a":1]`, false},
+	{"colon in an array", `[1:2]`, false},
+	{"missing value", `{"a":}`, false},
+	{"key without a value", `{"a"}`, false},
+	{"unclosed array", `[1,2`, false},
+	{"only an open bracket", `[`, false},
+	{"only a close brace", `}`, false},
+	{"whitespace everywhere", " \t\r\n{ \t\r\n\"a\" \t\r\n: \t\r\n[ \t\r\n1 \t\r\n, \t\r\nnull \t\r\n] \t\r\n} \t\r\n", true},
+	{"form feed is not whitespace", "\f{}", false},
+	{"vertical tab is not whitespace", "{}\v", false},
+	{"each kind of whitespace alone", " \t\r\n", false},
+	{"deep mixed nesting", strings.Repeat(`[{"a":`, 200) + `1` + strings.Repeat(`}]`, 200), true},
+	{"deep mixed nesting closed wrongly past the first word", strings.Repeat(`[{"a":`, 100) + `1` + strings.Repeat(`}]`, 99) + `]]`, false},
+	{"deep objects at the limit", strings.Repeat(`{"a":`, maxDepth) + `1` + strings.Repeat(`}`, maxDepth), true},
+	{"deep objects past the limit", strings.Repeat(`{"a":`, maxDepth+1) + `1` + strings.Repeat(`}`, maxDepth+1), false},
+	{"empty containers at the limit", strings.Repeat(`[`, maxDepth-1) + `{}` + strings.Repeat(`]`, maxDepth-1), true},
+	{"empty containers past the limit", strings.Repeat(`[`, maxDepth) + `{}` + strings.Repeat(`]`, maxDepth), false},
+}
+
+// stringScanCases put a quote, a backslash escape or a control byte at every
+// offset of the first two eight-byte words of a string and of its short
+// tail, where the word-at-a-time scan hands over to the byte loop.
+func stringScanCases() []struct {
+	name string
+	in   string
+	ok   bool
+} {
+	var out []struct {
+		name string
+		in   string
+		ok   bool
+	}
+	add := func(name, in string) {
+		out = append(out, struct {
+			name string
+			in   string
+			ok   bool
+		}{name, in, json.Valid([]byte(in))})
+	}
+	for n := 0; n <= 20; n++ {
+		pad := strings.Repeat("é", n/2) + strings.Repeat("a", n%2) // bytes >= 0x80 must not trip the scan
+		add(fmt.Sprintf("%d bytes then the closing quote", n), `"`+pad+`"`)
+		add(fmt.Sprintf("%d bytes then an escape", n), `"`+pad+`\n`+pad+`"`)
+		add(fmt.Sprintf("%d bytes then a control byte", n), "\""+pad+"\x1f"+pad+"\"")
+		add(fmt.Sprintf("%d bytes then the end of input", n), `"`+pad)
+		add(fmt.Sprintf("%d bytes then a bad escape", n), `"`+pad+`\x"`)
+	}
+	return out
+}
+
+// benchFixtures are samples of the 4.3.20 receiveNIB and receiveLicense
+// request schemas, built from the schemas with every field filled, three
+// members per array and strings capped at 15 characters (receiveNIB comes
+// to about 38 KB): realistic bodies for the gateway's hot path.
+var benchFixtures = []string{"receiveNIB-4.3.20.json", "receiveLicense-4.3.20.json"}
+
+func readFixture(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(tb, err)
+	require.True(tb, json.Valid(b), "%s is valid JSON", name)
+	return b
+}
+
+func TestValidJSONMatchesEncodingJSON(t *testing.T) {
+	cases := append(append(jsonCases[:len(jsonCases):len(jsonCases)], validJSONCases...), stringScanCases()...)
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.ok, json.Valid([]byte(tt.in)), "the case's expectation agrees with encoding/json")
+			assert.Equal(t, tt.ok, ValidJSON([]byte(tt.in)))
+		})
+	}
+}
+
+func TestValidJSONOnFixtures(t *testing.T) {
+	for _, name := range benchFixtures {
+		b := readFixture(t, name)
+		assert.True(t, ValidJSON(b), name)
+		// Every cut of a document leaves it unfinished, and a cut can
+		// fall anywhere: in a key, an escape, a number or between
+		// members. Only the small fixture, to keep the test quick.
+		if len(b) < 4096 {
+			for n := range len(b) {
+				require.Equal(t, json.Valid(b[:n]), ValidJSON(b[:n]), "%s cut at %d", name, n)
+			}
+		}
+	}
+}
+
+func TestValidJSONDoesNotAllocate(t *testing.T) {
+	b := readFixture(t, "receiveNIB-4.3.20.json")
+	deep := []byte(strings.Repeat(`[{"a":`, maxDepth/2) + `1` + strings.Repeat(`}]`, maxDepth/2))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { ValidJSON(b) }))
+	assert.Zero(t, testing.AllocsPerRun(10, func() { ValidJSON(deep) }))
+}
+
+func TestValidJSONSurvivesHostileDepth(t *testing.T) {
+	// Far past any stack a recursive checker could afford; ValidJSON
+	// rejects at maxDepth, as encoding/json does, after reading only that far.
+	b := []byte(strings.Repeat("[", 10_000_000))
+	assert.False(t, ValidJSON(b))
+	assert.False(t, ValidJSON([]byte(strings.Repeat(`{"a":`, 10_000_000))))
+}
+
+// FuzzValidJSON checks that ValidJSON agrees with encoding/json.Valid on any
+// input.
+func FuzzValidJSON(f *testing.F) {
+	for _, tt := range jsonCases {
+		if len(tt.in) < 1000 {
+			f.Add([]byte(tt.in))
+		}
+	}
+	for _, tt := range validJSONCases {
+		if len(tt.in) < 1000 {
+			f.Add([]byte(tt.in))
+		}
+	}
+	f.Add([]byte(`{"IZINFINAL":{"nib":"9120000000123","kd_izin":"A","bln":12,"data":[{"x":"\u00e9"}]}}`))
+	for _, name := range benchFixtures {
+		f.Add(readFixture(f, name))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := ValidJSON(b), json.Valid(b); got != want {
+			t.Fatalf("ValidJSON %v, encoding/json.Valid %v, input %q", got, want, b)
+		}
+	})
+}
+
+// BenchmarkStdlibValid is the yardstick for BenchmarkValidJSON: what the
+// gateway paid per forwarded body before ValidJSON.
+func BenchmarkStdlibValid(b *testing.B) {
+	for _, name := range benchFixtures {
+		raw := readFixture(b, name)
+		b.Run(strings.TrimSuffix(name, ".json"), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				if !json.Valid(raw) {
+					b.Fatal("fixture rejected")
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkValidJSON(b *testing.B) {
+	for _, name := range benchFixtures {
+		raw := readFixture(b, name)
+		b.Run(strings.TrimSuffix(name, ".json"), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				if !ValidJSON(raw) {
+					b.Fatal("fixture rejected")
+				}
+			}
+		})
+	}
 }

@@ -202,7 +202,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	checkToken := m.OSSToken && g.ossToken != nil
 	checkData := claims != nil && g.keys.checksData(claims, m.Name)
 	if !transform && !validate && !checkToken && !checkData {
-		if !json.Valid(body) {
+		if !pia.ValidJSON(body) {
 			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{"JSON tidak valid"}}
 		}
 		return body, nil

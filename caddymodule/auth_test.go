@@ -124,6 +124,27 @@ func TestSecurityKeyRefusals(t *testing.T) {
 	dinkes := g.getKey("dinkes", "demo-secret")
 	other := signToken(t, []byte("another-secret-of-at-least-32-bytes!!"), "k1", time.Now().Add(time.Hour))
 	expired := signToken(t, []byte(testSecret), "k1", time.Now().Add(-time.Hour))
+	forged := func(change func(jwt.MapClaims, *jwt.Token)) string {
+		claims := jwt.MapClaims{"iss": "caddy-pia", "aud": []string{"pia"}, "sub": "demo", "client": "demo",
+			"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix(), "jti": "forged"}
+		tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+		tok.Header["kid"] = "k1"
+		change(claims, tok)
+		var s string
+		var err error
+		if tok.Method == jwt.SigningMethodNone {
+			s, err = tok.SignedString(jwt.UnsafeAllowNoneSignatureType)
+		} else {
+			s, err = tok.SignedString([]byte(testSecret))
+		}
+		require.NoError(t, err)
+		return s
+	}
+	wrongIssuer := forged(func(c jwt.MapClaims, _ *jwt.Token) { c["iss"] = "someone-else" })
+	wrongAudience := forged(func(c jwt.MapClaims, _ *jwt.Token) { c["aud"] = []string{"elsewhere"} })
+	notYet := forged(func(c jwt.MapClaims, _ *jwt.Token) { c["nbf"] = time.Now().Add(time.Hour).Unix() })
+	unknownKid := forged(func(_ jwt.MapClaims, tok *jwt.Token) { tok.Header["kid"] = "k9" })
+	algNone := forged(func(_ jwt.MapClaims, tok *jwt.Token) { tok.Method = jwt.SigningMethodNone; tok.Header["alg"] = "none" })
 
 	tests := []struct {
 		name    string
@@ -137,6 +158,11 @@ func TestSecurityKeyRefusals(t *testing.T) {
 		{"garbage key", "/v1/kl/rba/receiveLicense", `{}`, []string{"user_key", "not-a-jwt"}, "responreceiveLicense", 401},
 		{"key signed with another secret", "/v1/kl/rba/receiveLicense", `{}`, []string{"user_key", other}, "responreceiveLicense", 401},
 		{"expired key", "/v1/kl/rba/receiveLicense", `{}`, []string{"user_key", expired}, "responreceiveLicense", 401},
+		{"wrong issuer", "/v1/kl/rba/receiveLicense", `{}`, []string{"user_key", wrongIssuer}, "responreceiveLicense", 401},
+		{"wrong audience", "/v1/kl/rba/receiveLicense", `{}`, []string{"user_key", wrongAudience}, "responreceiveLicense", 401},
+		{"not yet valid", "/v1/kl/rba/receiveLicense", `{}`, []string{"user_key", notYet}, "responreceiveLicense", 401},
+		{"unknown kid", "/v1/kl/rba/receiveLicense", `{}`, []string{"user_key", unknownKid}, "responreceiveLicense", 401},
+		{"alg none", "/v1/kl/rba/receiveLicense", `{}`, []string{"user_key", algNone}, "responreceiveLicense", 401},
 		{"Basic credentials are not a key", "/v1/kl/rba/receiveLicense", `{}`, []string{"Authorization", "Basic ZGVtbzpkZW1vLXNlY3JldA=="}, "responreceiveLicense", 401},
 		{"method the client may not call", "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`, []string{"user_key", dinkes}, "responreceiveLicense", 403},
 		{"another agency's kd_instansi", "/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{"kd_instansi":"099"}}`, []string{"user_key", dinkes}, "responreceiveLicenseStatus", 403},
@@ -247,6 +273,12 @@ func TestJWKSServedForAsymmetricKeys(t *testing.T) {
 	assert.Equal(t, http.StatusOK, g.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", key).StatusCode)
 	old := signToken(t, []byte(testSecret), "k1", time.Now().Add(time.Hour))
 	assert.Equal(t, http.StatusOK, g.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", old).StatusCode, "the previous key still verifies during rotation")
+
+	// The classic confusion: HS256 "signed" with the ES256 public key, kid k2.
+	pub, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	require.NoError(t, err)
+	confused := signToken(t, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}), "k2", time.Now().Add(time.Hour))
+	g.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", confused).envelope("responreceiveLicense", 401)
 }
 
 func TestAuthConfigErrors(t *testing.T) {

@@ -36,10 +36,11 @@ type gateway struct {
 func startGateway(t *testing.T, caddyfile string) *gateway {
 	t.Helper()
 	listen, admin := freeAddr(t), freeAddr(t)
-	cf := strings.NewReplacer("{listen}", "http://"+listen, "{admin}", admin, "{storage}", t.TempDir()).Replace(caddyfile)
-	if !strings.HasPrefix(strings.TrimSpace(cf), "{") {
-		cf = globalOptions(admin) + cf
+	cf := caddyfile
+	if trimmed := strings.TrimSpace(cf); !strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "{listen}") {
+		cf = globalOptions("{admin}") + cf // the template brings no global options of its own
 	}
+	cf = strings.NewReplacer("{listen}", "http://"+listen, "{admin}", admin, "{storage}", t.TempDir()).Replace(cf)
 	adapter := caddyconfig.GetAdapter("caddyfile")
 	cfg, _, err := adapter.Adapt([]byte(cf), nil)
 	require.NoError(t, err, "adapt:\n%s", cf)

@@ -170,7 +170,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	case http.StatusRequestEntityTooLarge:
 		return g.answer(x, w, status, outcomeTooLarge, pia.MsgBodyTooLarge, g.maxBody)
 	case http.StatusBadRequest:
-		return g.answer(x, w, status, outcomeBadRequest, pia.MsgBadJSON, "body could not be read")
+		return g.answer(x, w, status, outcomeBadRequest, pia.MsgUnreadableBody)
 	}
 	hasBody := m.HTTPMethod != http.MethodGet
 	if hasBody {
@@ -203,7 +203,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	checkData := claims != nil && g.keys.checksData(claims, m.Name)
 	if !transform && !validate && !checkToken && !checkData {
 		if !pia.ValidJSON(body) {
-			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{"JSON tidak valid"}}
+			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgNotJSONBody}
 		}
 		return body, nil
 	}
@@ -254,7 +254,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	if !changed {
 		return body, nil
 	}
-	out, err := json.Marshal(doc)
+	out, err := encodeJSON(doc)
 	if err != nil {
 		return nil, &refusal{status: http.StatusInternalServerError, outcome: outcomeInternalError, msg: pia.MsgInternal}
 	}
@@ -328,7 +328,7 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 	if doc, err := pia.DecodeJSON(body); err == nil {
 		doc, applied, errs := g.transform.Convert(x.method.Name, pia.Response, x.upstreamVer, x.clientVer, doc)
 		if len(errs) == 0 && len(applied) > 0 {
-			if b, err := json.Marshal(doc); err == nil {
+			if b, err := encodeJSON(doc); err == nil {
 				out = b
 				g.metrics.transformed(x.method.Name, "response", len(applied))
 				x.applied = append(x.applied, applied...)
@@ -545,3 +545,15 @@ func reportHeader(errs []pia.FieldError) string {
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// encodeJSON writes a tree back as JSON without encoding/json's HTML
+// escaping, so a URL's & stays & and not \u0026 on its way upstream.
+func encodeJSON(doc any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}

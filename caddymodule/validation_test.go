@@ -109,11 +109,12 @@ func TestPerMethodModeStrictAndEnglish(t *testing.T) {
 func TestNumbersSentAsStringsAreNormalised(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, enforcing(oss.addr(), ""))
-	in := strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"50","bln_berlaku_izin":"6"`, 1)
+	in := strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"50","bln_berlaku_izin":"6","file_izin":"https://kld.go.id/izin?id=1&v=2"`, 1)
 	a := g.post("/v1/kl/rba/receiveLicense", in)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	got := jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)
 	assert.Equal(t, float64(6), got["bln_berlaku_izin"], "the documented number reaches OSS as a number")
+	assert.Contains(t, string(oss.last(t).Body), `"https://kld.go.id/izin?id=1&v=2"`, "re-encoding keeps & as it was sent")
 
 	bad := strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"50","bln_berlaku_izin":"6a"`, 1)
 	g.post("/v1/kl/rba/receiveLicense", bad).envelope("responreceiveLicense", http.StatusBadRequest)

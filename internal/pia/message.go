@@ -64,6 +64,8 @@ const (
 	MsgTokenMissing                   //
 	MsgTransform                      // list of problems
 	MsgVersion                        // header value
+	MsgNotJSONBody                    //
+	MsgUnreadableBody                 //
 )
 
 var messages = map[Msg][2]string{
@@ -93,6 +95,8 @@ var messages = map[Msg][2]string{
 	MsgTokenMissing:        {"Header Token tidak ditemukan", "Token header missing"},
 	MsgTransform:           {"Data tidak dapat disesuaikan ke PIA %s: %s", "Payload cannot be adapted to PIA %s: %s"},
 	MsgVersion:             {"Versi PIA %q tidak dikenal", "Unknown PIA version %q"},
+	MsgNotJSONBody:         {"Body bukan JSON yang valid", "Body is not valid JSON"},
+	MsgUnreadableBody:      {"Body tidak dapat dibaca", "Body could not be read"},
 }
 
 // Text renders message m in language l.

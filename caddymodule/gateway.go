@@ -18,6 +18,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
+	"github.com/caddy-pia/caddy-pia/transform"
+	"github.com/caddy-pia/caddy-pia/validate"
 )
 
 func init() {
@@ -100,8 +102,8 @@ type Gateway struct {
 	prefixes  []string
 	upstreams map[string]*upstream
 	routes    map[string]*route
-	validator Validator
-	transform Transformer
+	validator *validate.Validator
+	transform *transform.Engine
 	keys      *keyService
 	ossToken  *ossTokenService
 	metrics   *metrics
@@ -164,7 +166,7 @@ type route struct {
 	method    *pia.Method
 	upstream  *upstream
 	mode      Mode
-	clientVer pia.Version // zero: the upstream's
+	clientVer pia.Version // the caller's version when nothing else says
 }
 
 // CaddyModule returns the Caddy module information.
@@ -232,14 +234,14 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if err := g.provisionRoutes(); err != nil {
 		return err
 	}
-	if g.validator, err = newValidator(g.catalog, g.Strict, g.lang); err != nil {
+	if g.validator, err = validate.New(g.catalog, validate.Options{Strict: g.Strict, Lang: g.lang}); err != nil {
 		return err
 	}
 	var ruleDirs []string
 	if g.RulesDir != "" {
 		ruleDirs = append(ruleDirs, g.RulesDir)
 	}
-	if g.transform, err = newTransformer(g.catalog, g.lang, ruleDirs...); err != nil {
+	if g.transform, err = transform.Load(g.catalog, g.lang, ruleDirs...); err != nil {
 		return err
 	}
 	if g.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
@@ -358,6 +360,9 @@ func (g *Gateway) provisionRoutes() error {
 			}
 		}
 		rt.upstream = g.upstreams[upName]
+		if rt.clientVer.IsZero() {
+			rt.clientVer = g.defaultCallerVersion(m, rt.upstream)
+		}
 		g.routes[m.Name] = rt
 	}
 	for name := range g.Methods {
@@ -369,6 +374,24 @@ func (g *Gateway) provisionRoutes() error {
 		return fmt.Errorf("client_version: no schemas for PIA %s", g.clientVer)
 	}
 	return nil
+}
+
+// defaultCallerVersion is the version assumed for a caller whose key and
+// X-PIA-Version say nothing. For a method the K/L/D serves the caller is
+// OSS, so it is the version OSS speaks (the oss upstream's, else the
+// default); for a method OSS serves it is the upstream's own, so an unknown
+// client is passed through unchanged.
+func (g *Gateway) defaultCallerVersion(m *pia.Method, up *upstream) pia.Version {
+	if m.Side == pia.SideKLD {
+		if oss := g.upstreams["oss"]; oss != nil {
+			return oss.version
+		}
+		return pia.MustVersion(DefaultVersion)
+	}
+	if up != nil {
+		return up.version
+	}
+	return pia.Version{}
 }
 
 // Validate checks what Provision could not: that something is routed.

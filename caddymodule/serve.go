@@ -20,6 +20,7 @@ import (
 
 	"github.com/caddy-pia/caddy-pia/auth"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
+	"github.com/caddy-pia/caddy-pia/transform"
 )
 
 // Outcomes label what became of a request, in logs and metrics.
@@ -197,11 +198,11 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 // returning the bytes to forward: the original ones when nothing changed.
 func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Request, body []byte, claims *auth.Claims) ([]byte, *refusal) {
 	m, up := x.method, x.route.upstream
-	transform := x.clientVer != up.version && g.transform.Needed(m.Name, pia.Request, x.clientVer, up.version)
-	validate := x.route.mode != ModeOff && g.validator.Has(up.version, m.Name, pia.Request)
+	adapt := x.clientVer != up.version && g.transform.Needed(m.Name, pia.Request, x.clientVer, up.version)
+	check := x.route.mode != ModeOff && g.validator.Has(up.version, m.Name, pia.Request)
 	checkToken := m.OSSToken && g.ossToken != nil
 	checkData := claims != nil && g.keys.checksData(claims, m.Name)
-	if !transform && !validate && !checkToken && !checkData {
+	if !adapt && !check && !checkToken && !checkData {
 		if !pia.ValidJSON(body) {
 			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgNotJSONBody}
 		}
@@ -222,25 +223,25 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		}
 	}
 	changed := false
-	if validate || transform {
+	if check || adapt {
 		var norm bool
 		doc, norm = g.validator.Normalize(x.clientVer, m.Name, pia.Request, doc)
 		changed = changed || norm
 	}
-	if transform {
-		var applied []string
-		var errs []pia.FieldError
-		doc, applied, errs = g.transform.Convert(m.Name, pia.Request, x.clientVer, up.version, doc)
-		if len(errs) > 0 {
+	if adapt {
+		var rep transform.Report
+		doc, rep = g.transform.Convert(m.Name, pia.Request, x.clientVer, up.version, doc)
+		if len(rep.Errors) > 0 {
 			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeUntranslated, msg: pia.MsgTransform,
-				args: []any{up.version, summarize(errs)}, errors: errs}
+				args: []any{up.version, summarize(rep.Errors)}, errors: rep.Errors}
 		}
-		x.applied = applied
-		changed = changed || len(applied) > 0
-		g.metrics.transformed(m.Name, "request", len(applied))
+		x.applied = rep.Applied
+		changed = changed || len(rep.Applied) > 0
+		g.metrics.transformed(m.Name, "request", len(rep.Applied))
 	}
-	if validate {
-		if errs := g.validator.Validate(up.version, m.Name, pia.Request, doc); len(errs) > 0 {
+	if check {
+		if res := g.validator.Validate(up.version, m.Name, pia.Request, doc); res != nil && len(res.Errors) > 0 {
+			errs := res.Errors
 			x.violations = len(errs)
 			g.metrics.invalid(m.Name, x.route.mode)
 			if x.route.mode == ModeEnforce {
@@ -326,7 +327,8 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 	body := rec.Buffer().Bytes()
 	out := body
 	if doc, err := pia.DecodeJSON(body); err == nil {
-		doc, applied, errs := g.transform.Convert(x.method.Name, pia.Response, x.upstreamVer, x.clientVer, doc)
+		doc, rep := g.transform.Convert(x.method.Name, pia.Response, x.upstreamVer, x.clientVer, doc)
+		applied, errs := rep.Applied, rep.Errors
 		if len(errs) == 0 && len(applied) > 0 {
 			if b, err := encodeJSON(doc); err == nil {
 				out = b
@@ -373,10 +375,7 @@ func (g *Gateway) readBody(r *http.Request) ([]byte, int) {
 }
 
 // callerVersion picks the caller's PIA version: the token's claim, then
-// X-PIA-Version, then the route's default. The default for a method the
-// K/L/D serves is the version OSS speaks (the oss upstream's, else the
-// newest), since OSS is the caller; for a method OSS serves it is the
-// upstream's own, so an unknown client is passed through unchanged.
+// X-PIA-Version, then the route's default (defaultCallerVersion).
 func (g *Gateway) callerVersion(x *exchange, r *http.Request, claims *auth.Claims) (pia.Version, bool) {
 	if claims != nil && claims.PIAVersion != "" {
 		if v, err := pia.ParseVersion(claims.PIAVersion); err == nil && g.catalog.Known(v) {
@@ -390,16 +389,7 @@ func (g *Gateway) callerVersion(x *exchange, r *http.Request, claims *auth.Claim
 		}
 		return v, false
 	}
-	if !x.route.clientVer.IsZero() {
-		return x.route.clientVer, false
-	}
-	if x.method.Side == pia.SideKLD {
-		if oss := g.upstreams["oss"]; oss != nil {
-			return oss.version, false
-		}
-		return pia.MustVersion(DefaultVersion), false
-	}
-	return x.route.upstream.version, false
+	return x.route.clientVer, false
 }
 
 // refusal is a decision to answer with an envelope instead of forwarding.

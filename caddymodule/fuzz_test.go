@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -107,4 +108,52 @@ func pathSegment(s string) bool {
 		}
 	}
 	return s != "" && s != "." && s != ".."
+}
+
+// FuzzPathParam sends arbitrary path parameters to
+// inqueryCertificate/{id_permohonan_izin}: whatever the escaping, a request
+// the gateway forwards reaches its method's path with exactly one more
+// segment, which decodes to the parameter; everything else is an envelope.
+func FuzzPathParam(f *testing.F) {
+	for _, s := range []string{"I-202112171709158243106", "..%2F..%2Fadmin%2Fusers", "..%2FreceiveLicense", "%2E%2E", "a%5Cb",
+		"a%00b", "a/b", "%252F", "a%20b", "..", ".", "%", "a;b", "a?b", "a#b", "%C0%AF"} {
+		f.Add(s)
+	}
+	g := fuzzGateway(f)
+	const base = "/v1/kl/rba/inqueryCertificate/"
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := url.Parse(base + raw)
+		if err != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || u.Host != "" {
+			return // not a path a client can send
+		}
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.URL = u
+		req = req.WithContext(context.WithValue(req.Context(), caddy.ReplacerCtxKey, caddy.NewReplacer()))
+		param := strings.TrimPrefix(u.Path, base)
+		w := httptest.NewRecorder()
+		if err := g.ServeHTTP(w, req, caddyhttp.HandlerFunc(func(http.ResponseWriter, *http.Request) error { return nil })); err != nil {
+			t.Fatalf("handler error: %v", err)
+		}
+		switch w.Code {
+		case http.StatusOK:
+		case http.StatusBadRequest, http.StatusNotFound:
+			var env map[string]map[string]any
+			if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil || env["responInqueryCertificate"]["kode"] != float64(w.Code) {
+				t.Fatalf("answer %d is not the method's envelope: %s", w.Code, w.Body)
+			}
+			return
+		default:
+			t.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+		// Forwarded: the upstream sees the method's path and one segment.
+		sent := req.URL.EscapedPath()
+		tail, ok := strings.CutPrefix(sent, base)
+		if !ok || strings.Contains(tail, "/") {
+			t.Fatalf("forwarded to %q for parameter %q", sent, param)
+		}
+		got, err := url.PathUnescape(tail)
+		if err != nil || got != param || got == "." || got == ".." || strings.ContainsAny(got, "/\\") {
+			t.Fatalf("forwarded segment %q decodes to %q, want the parameter %q as one segment", tail, got, param)
+		}
+	})
 }

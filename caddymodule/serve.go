@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,6 +127,22 @@ func (g *Gateway) match(path string) (name, param string, ok bool) {
 	return "", "", false
 }
 
+// singleSegment reports whether a decoded path parameter is one plain
+// segment. The path is matched decoded, so %2F, %5C and %2E%2E arrive here
+// as /, \ and ..: any of them, or a control character, would let the
+// parameter climb out of its method on the upstream.
+func singleSegment(p string) bool {
+	if p == "" || p == "." || p == ".." {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c == '/' || c == '\\' || c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // serve runs the pipeline: route, authenticate, read, decode, adapt,
 // validate, encode, proxy. Every refusal is an envelope.
 func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, bufferResponse *bool) error {
@@ -140,6 +157,9 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	}
 	if m.PathParam != "" && x.param == "" {
 		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, x.name+"/{"+m.PathParam+"}")
+	}
+	if m.PathParam != "" && !singleSegment(x.param) {
+		return g.answer(x, w, http.StatusBadRequest, outcomeBadRequest, pia.MsgPathParam, m.PathParam)
 	}
 	if m.Name == "sendSecurityKey" && g.keys != nil {
 		return g.issueKey(x, w, r)
@@ -280,10 +300,13 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 		prefix, _ = g.prefixOf(r.URL.Path)
 	}
 	path := prefix + "/" + x.method.Name
-	if x.param != "" {
-		path += "/" + x.param
-	}
 	r.URL.Path, r.URL.RawPath = path, ""
+	if x.param != "" {
+		// The parameter is one segment (singleSegment), escaped so that
+		// nothing in it reads as path structure upstream.
+		r.URL.RawPath = r.URL.EscapedPath() + "/" + url.PathEscape(x.param)
+		r.URL.Path = path + "/" + x.param
+	}
 
 	x.outcome = outcomeForwarded
 	err := up.handler.ServeHTTP(w, r, next)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/bits"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -32,7 +33,44 @@ func (e *SyntaxError) Error() string { return e.msg }
 // slices every escape-free string and number out of it, and sizes each
 // map and slice before filling it.
 func DecodeJSON(b []byte) (any, error) {
-	d := decoder{s: string(b)}
+	return DecodeJSONWith(b, DecodeOptions{})
+}
+
+// DecodeOptions tighten DecodeJSON for bodies from the network. The zero
+// value decodes as encoding/json does.
+type DecodeOptions struct {
+	// MaxElements bounds the values (members, elements and scalars, the
+	// document itself included) the tree may hold; zero means no bound.
+	// The body's size bounds its bytes, but a byte can be a value ("0,"),
+	// and each value costs a tree node many times its size.
+	MaxElements int
+	// Strict refuses what encoding/json quietly lets through and an
+	// upstream may read differently from the gateway: a member name twice
+	// in one object (*DuplicateMemberError), invalid UTF-8 in a string and
+	// an escaped lone surrogate (both of which encoding/json makes U+FFFD,
+	// while the raw bytes go upstream).
+	Strict bool
+}
+
+// DuplicateMemberError is a member name given twice in one object, under
+// Strict. Path is the member's JSON pointer (/dataNIB/nib).
+type DuplicateMemberError struct{ Path string }
+
+func (e *DuplicateMemberError) Error() string {
+	return "member " + e.Path + " appears more than once"
+}
+
+// TooManyElementsError is a document holding more values than
+// DecodeOptions.MaxElements.
+type TooManyElementsError struct{ Limit int }
+
+func (e *TooManyElementsError) Error() string {
+	return "more than " + strconv.Itoa(e.Limit) + " values"
+}
+
+// DecodeJSONWith is DecodeJSON with the options' limits.
+func DecodeJSONWith(b []byte, o DecodeOptions) (any, error) {
+	d := decoder{s: string(b), strict: o.Strict, budget: o.MaxElements, limit: o.MaxElements, limited: o.MaxElements > 0}
 	d.skipSpace()
 	if d.i >= len(d.s) {
 		return nil, d.fail("unexpected end of JSON input")
@@ -56,6 +94,11 @@ type decoder struct {
 	// until their container's size is known.
 	keys  []string
 	elems []any
+
+	strict  bool
+	limited bool
+	budget  int // values still allowed when limited
+	limit   int
 }
 
 func (d *decoder) fail(msg string) error {
@@ -94,6 +137,12 @@ func (d *decoder) skipSpace() {
 
 // value reads one value; the cursor is on its first byte.
 func (d *decoder) value() (any, error) {
+	if d.limited {
+		if d.budget == 0 {
+			return nil, &TooManyElementsError{Limit: d.limit}
+		}
+		d.budget--
+	}
 	switch c := d.s[d.i]; {
 	case c == '{':
 		return d.object()
@@ -171,7 +220,7 @@ func (d *decoder) object() (any, error) {
 		}
 		val, err := d.value()
 		if err != nil {
-			return nil, err
+			return nil, inMember(err, key.(string))
 		}
 		d.keys = append(d.keys, key.(string))
 		d.elems = append(d.elems, val)
@@ -198,6 +247,9 @@ func (d *decoder) object() (any, error) {
 	for j, k := range keys {
 		m[k] = vals[j] // a repeated key keeps its last value, as encoding/json does
 	}
+	if d.strict && len(m) < len(keys) {
+		return nil, &DuplicateMemberError{Path: "/" + pointerToken(firstRepeated(keys))}
+	}
 	clear(vals)
 	d.elems = d.elems[:elemBase]
 	d.keys = d.keys[:base]
@@ -221,9 +273,10 @@ func (d *decoder) array() (any, error) {
 		if d.i >= len(d.s) {
 			return nil, d.fail("unexpected end of JSON input")
 		}
+		idx := len(d.elems) - base
 		val, err := d.value()
 		if err != nil {
-			return nil, err
+			return nil, inMember(err, strconv.Itoa(idx))
 		}
 		d.elems = append(d.elems, val)
 		d.skipSpace()
@@ -248,6 +301,36 @@ func (d *decoder) array() (any, error) {
 	d.elems = d.elems[:base]
 	d.depth--
 	return out, nil
+}
+
+// inMember prefixes the pointer of a duplicate found inside a member or
+// element with that member's name or index, as the error unwinds: the happy
+// path keeps no path at all.
+func inMember(err error, token string) error {
+	if dup, ok := err.(*DuplicateMemberError); ok {
+		dup.Path = "/" + pointerToken(token) + dup.Path
+	}
+	return err
+}
+
+// firstRepeated is the first name of keys seen twice.
+func firstRepeated(keys []string) string {
+	seen := make(map[string]struct{}, len(keys))
+	for _, k := range keys {
+		if _, ok := seen[k]; ok {
+			return k
+		}
+		seen[k] = struct{}{}
+	}
+	return ""
+}
+
+// pointerToken escapes a member name for a JSON pointer (RFC 6901).
+func pointerToken(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
 
 // number checks JSON's number grammar and returns the literal as written.
@@ -320,6 +403,9 @@ func (d *decoder) str() (any, error) {
 		default:
 			r, size := utf8.DecodeRuneInString(s[d.i:])
 			if r == utf8.RuneError && size == 1 {
+				if d.strict {
+					return nil, d.fail("invalid UTF-8 in string")
+				}
 				return d.strSlow(start)
 			}
 			d.i += size
@@ -388,6 +474,9 @@ func (d *decoder) strSlow(start int) (any, error) {
 						}
 						d.i = save
 					}
+					if d.strict {
+						return nil, d.fail("lone surrogate \\u escape in string")
+					}
 					r = utf8.RuneError
 				}
 				b = utf8.AppendRune(b, r)
@@ -401,6 +490,9 @@ func (d *decoder) strSlow(start int) (any, error) {
 			r, size := utf8.DecodeRuneInString(s[d.i:])
 			d.i += size
 			if r == utf8.RuneError && size == 1 {
+				if d.strict {
+					return nil, d.fail("invalid UTF-8 in string")
+				}
 				b = append(b, "\uFFFD"...)
 				continue
 			}
@@ -445,21 +537,27 @@ func (d *decoder) hex4() (rune, bool) {
 // those read the string copy DecodeJSON makes and build errors, and
 // ValidJSON can afford neither.
 func ValidJSON(b []byte) bool {
+	end, ok := scanValue(b, skipSpace(b, 0))
+	return ok && end == len(b)
+}
+
+// scanValue checks the value beginning at b[i] and returns the index after
+// it and the whitespace that follows.
+func scanValue(b []byte, i int) (int, bool) {
 	// One bit per open container, set for an object, is all the state a
 	// closing bracket needs; at maxDepth bits it fits on the stack, so
 	// depth costs no heap and no recursion.
 	var objects [(maxDepth + 63) / 64]uint64
 	depth := 0
-	i := skipSpace(b, 0)
 	for {
 		// Here a value must begin at b[i].
 		if i >= len(b) {
-			return false
+			return i, false
 		}
 		switch c := b[i]; c {
 		case '{', '[':
 			if depth == maxDepth {
-				return false
+				return i, false
 			}
 			i = skipSpace(b, i+1)
 			if c == '{' {
@@ -478,43 +576,43 @@ func ValidJSON(b []byte) bool {
 			}
 			var ok bool
 			if i, ok = validKey(b, i); !ok {
-				return false
+				return i, false
 			}
 			continue
 		case '"':
 			var ok bool
 			if i, ok = validString(b, i+1); !ok {
-				return false
+				return i, false
 			}
 		case 't':
 			if len(b)-i < 4 || string(b[i:i+4]) != "true" {
-				return false
+				return i, false
 			}
 			i += 4
 		case 'f':
 			if len(b)-i < 5 || string(b[i:i+5]) != "false" {
-				return false
+				return i, false
 			}
 			i += 5
 		case 'n':
 			if len(b)-i < 4 || string(b[i:i+4]) != "null" {
-				return false
+				return i, false
 			}
 			i += 4
 		default:
 			var ok bool
 			if i, ok = validNumber(b, i); !ok {
-				return false
+				return i, false
 			}
 		}
 		// A value has ended: close containers until one goes on.
 		for {
 			i = skipSpace(b, i)
 			if depth == 0 {
-				return i == len(b)
+				return i, true
 			}
 			if i >= len(b) {
-				return false
+				return i, false
 			}
 			object := objects[(depth-1)/64]&(1<<((depth-1)%64)) != 0
 			c := b[i]
@@ -523,13 +621,13 @@ func ValidJSON(b []byte) bool {
 				if object {
 					var ok bool
 					if i, ok = validKey(b, i); !ok {
-						return false
+						return i, false
 					}
 				}
 				break
 			}
 			if object && c != '}' || !object && c != ']' {
-				return false
+				return i, false
 			}
 			i++
 			depth--
@@ -675,4 +773,99 @@ func skipDigits(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// ScanString finds the string or number at path in the document b without
+// decoding it: it allocates the member names of the objects on the path
+// and the value, never a tree, whatever b holds. A path segment
+// "*" stands for the only member of an object (an object with several
+// members has no such member). It reports found false when the path is
+// absent or leads to another kind of value, and an error when the part of
+// b it reads is not JSON or when a member on the path is named twice
+// (*DuplicateMemberError): a reader keeping the first and one keeping the
+// last would disagree on the value. The rest of b is not checked.
+//
+// The gateway finds the NIB an OSS Token covers with it before it decodes
+// a body, so a body without the right Token costs no tree.
+func ScanString(b []byte, path ...string) (string, bool, error) {
+	i := skipSpace(b, 0)
+	ptr := ""
+	for _, seg := range path {
+		if i >= len(b) || b[i] != '{' {
+			return "", false, nil
+		}
+		i = skipSpace(b, i+1)
+		at, n := -1, 0
+		for i < len(b) && b[i] != '}' {
+			keyStart := i
+			var ok bool
+			if i, ok = validKey(b, i); !ok {
+				return "", false, &SyntaxError{Offset: int64(i), msg: "invalid object member"}
+			}
+			key, err := memberName(b[keyStart:i])
+			if err != nil {
+				return "", false, err
+			}
+			n++
+			if key == seg || seg == "*" {
+				if at >= 0 && seg != "*" {
+					return "", false, &DuplicateMemberError{Path: ptr + "/" + pointerToken(key)}
+				}
+				if seg == "*" {
+					ptr += "/" + pointerToken(key)
+				} else {
+					ptr += "/" + pointerToken(seg)
+				}
+				at = i
+			}
+			if i, ok = scanValue(b, i); !ok {
+				return "", false, &SyntaxError{Offset: int64(i), msg: "invalid value"}
+			}
+			if i < len(b) && b[i] == ',' {
+				i = skipSpace(b, i+1)
+			}
+		}
+		if at < 0 || seg == "*" && n != 1 {
+			return "", false, nil
+		}
+		i = at
+	}
+	if i >= len(b) {
+		return "", false, nil
+	}
+	switch c := b[i]; {
+	case c == '"':
+		end, ok := validString(b, i+1)
+		if !ok {
+			return "", false, &SyntaxError{Offset: int64(end), msg: "invalid string"}
+		}
+		d := decoder{s: string(b[i:end]), strict: true}
+		v, err := d.str()
+		if err != nil {
+			return "", false, err
+		}
+		return v.(string), true, nil
+	case c == '-' || c >= '0' && c <= '9':
+		end, ok := validNumber(b, i)
+		if !ok {
+			return "", false, &SyntaxError{Offset: int64(end), msg: "invalid number"}
+		}
+		return string(b[i:end]), true, nil
+	}
+	return "", false, nil
+}
+
+// memberName decodes an object key as validKey delimited it (quotes,
+// colon and whitespace included).
+func memberName(k []byte) (string, error) {
+	end := len(k) - 1
+	for end > 0 && k[end] != '"' {
+		end--
+	}
+	d := decoder{s: string(k[:end+1]), strict: true}
+	v, err := d.str()
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
 }

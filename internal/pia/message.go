@@ -66,6 +66,8 @@ const (
 	MsgVersion                        // header value
 	MsgNotJSONBody                    //
 	MsgUnreadableBody                 //
+	MsgPathParam                      // parameter name
+	MsgDuplicateMember                // field path
 )
 
 var messages = map[Msg][2]string{
@@ -97,6 +99,8 @@ var messages = map[Msg][2]string{
 	MsgVersion:             {"Versi PIA %q tidak dikenal", "Unknown PIA version %q"},
 	MsgNotJSONBody:         {"Body bukan JSON yang valid", "Body is not valid JSON"},
 	MsgUnreadableBody:      {"Body tidak dapat dibaca", "Body could not be read"},
+	MsgPathParam:           {"Parameter path {%s} harus satu segmen: tanpa /, \\, . atau .., dan tanpa karakter kontrol", "Path parameter {%s} must be one segment: no /, \\, . or .., and no control characters"},
+	MsgDuplicateMember:     {"Body bukan JSON yang valid: anggota %s muncul lebih dari sekali", "Body is not valid JSON: member %s appears more than once"},
 }
 
 // Text renders message m in language l.

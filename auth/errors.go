@@ -56,8 +56,8 @@ var (
 	ErrForbiddenInstansi = errors.New("kd_instansi belongs to another agency")
 
 	// ErrTokenMissing: an OSS call to a K/L/D method without its Token
-	// header (401).
-	ErrTokenMissing = errors.New("Token header missing")
+	// (Token header, Authorization: Bearer or token query parameter) (401).
+	ErrTokenMissing = errors.New("OSS Token missing")
 	// ErrTokenMismatch: the OSS Token is not SHA1(USERNAME+PASSWORD+NIB+DATE)
 	// for any date the skew allows (401).
 	ErrTokenMismatch = errors.New("Token does not match")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -121,6 +122,68 @@ func (o *OSSToken) dates() []string {
 		out = append(out, next.Format("20060102"))
 	}
 	return out
+}
+
+// OSSTokenQuery is the query parameter some OSS configurations put the
+// Token in.
+const OSSTokenQuery = "token"
+
+// Find returns OSS's Token from where real OSS configurations put it, in
+// order: the Token header (any case; Header when set), Authorization with
+// the Bearer scheme, and the token query parameter of rawQuery. inQuery says
+// it came from the query: a URL is logged and forwarded where a header is
+// not, so the glue removes it (StripQueryToken) before anything else sees
+// the request.
+func (o *OSSToken) Find(h http.Header, rawQuery string) (token string, inQuery bool) {
+	name := o.Header
+	if name == "" {
+		name = DefaultOSSTokenHeader
+	}
+	if tok := headerValue(h, name); tok != "" {
+		return tok, false
+	}
+	if tok, _, ok := Extract(h, []string{"Authorization"}); ok {
+		return tok, false
+	}
+	for _, part := range strings.Split(rawQuery, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		if k, err := url.QueryUnescape(k); err != nil || !strings.EqualFold(k, OSSTokenQuery) {
+			continue
+		}
+		if v, err := url.QueryUnescape(v); err == nil && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}
+
+// StripQueryToken removes every token parameter from a raw query, keeping
+// the others as they were written.
+func StripQueryToken(rawQuery string) string {
+	if rawQuery == "" {
+		return ""
+	}
+	parts := strings.Split(rawQuery, "&")
+	kept := parts[:0]
+	for _, part := range parts {
+		k, _, _ := strings.Cut(part, "=")
+		if uk, err := url.QueryUnescape(k); err == nil && strings.EqualFold(uk, OSSTokenQuery) ||
+			err != nil && strings.Contains(strings.ToLower(k), OSSTokenQuery) {
+			continue // an unreadable name that may be ours goes too
+		}
+		kept = append(kept, part)
+	}
+	return strings.Join(kept, "&")
+}
+
+// NIBPath is where the NIB a Token covers sits in a method's payload, for
+// pia.ScanString: <root>.nib, and for a method not in the table (a custom
+// one) the nib of the payload's only root member ("*").
+func NIBPath(method string) []string {
+	if path, ok := ossTokenNIB[method]; ok {
+		return path
+	}
+	return []string{"*", "nib"}
 }
 
 // VerifyRequest verifies the Token header of an OSS call to a K/L/D method

@@ -133,7 +133,7 @@ func TestOSSTokenVerifyRequestReadsTheNIBOfEachMethodsPayload(t *testing.T) {
 			err := o.VerifyRequest(http.Header{}, method, doc)
 			assert.ErrorIs(t, err, ErrTokenMissing)
 			_, text := Describe(err, pia.Indonesian)
-			assert.Equal(t, "Header Token tidak ditemukan", text)
+			assert.Equal(t, "Token tidak ditemukan (header Token, Authorization: Bearer, atau parameter token)", text)
 		})
 	}
 }

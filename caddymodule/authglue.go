@@ -428,8 +428,31 @@ func newOSSTokenService(cfg *OSSTokenConfig) (*ossTokenService, error) {
 	return &ossTokenService{token: t}, nil
 }
 
-func (g *Gateway) verifyOSSToken(r *http.Request, method string, doc any) *refusal {
-	if err := g.ossToken.token.VerifyRequest(r.Header, method, doc); err != nil {
+// findOSSToken finds OSS's Token on a call to a K/L/D method (Token
+// header, Authorization: Bearer, ?token=), refusing the call without one.
+// A Token in the query is taken out of the URL at once, so it neither
+// travels upstream nor reaches any later handler or log.
+func (g *Gateway) findOSSToken(r *http.Request) (string, *refusal) {
+	tok, inQuery := g.ossToken.token.Find(r.Header, r.URL.RawQuery)
+	if inQuery {
+		r.URL.RawQuery = auth.StripQueryToken(r.URL.RawQuery)
+		r.URL.ForceQuery = false
+		r.RequestURI = r.URL.RequestURI()
+	}
+	if tok == "" {
+		return "", g.authRefusal(auth.ErrTokenMissing)
+	}
+	return tok, nil
+}
+
+// verifyOSSToken checks the Token against the NIB of the body, found by
+// pia.ScanString; a NIB named twice is refused, as the decoder refuses it.
+func (g *Gateway) verifyOSSToken(method, tok string, body []byte) *refusal {
+	nib, _, err := pia.ScanString(body, auth.NIBPath(method)...)
+	if err != nil {
+		return g.decodeRefusal(err)
+	}
+	if err := g.ossToken.token.Verify(tok, nib); err != nil {
 		return g.authRefusal(err)
 	}
 	return nil

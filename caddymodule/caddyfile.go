@@ -42,6 +42,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    prefix          <path...>             # default /v1/kl/rba /stg/v1/kl/rba
 //	    lang            id|en                 # default id
 //	    max_body        <size>                # default 10MB
+//	    max_elements    <n>                   # JSON values in a body; default 250000
 //	    validation      enforce|report|off    # default enforce
 //	    strict                                # reject undeclared fields
 //	    schemas         <dir>                 # add/override schemas
@@ -64,6 +65,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        side            oss|kld           # custom methods only
 //	        verb            <http method>     # custom methods only, default POST
 //	        schema          <file>            # custom methods only
+//	        oss_token       off               # K/L/D side: no Token needed
 //	    }
 //	    alias <alias> <method>
 //
@@ -182,6 +184,16 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err := oneArg(d, &g.Lang); err != nil {
 				return err
 			}
+		case "max_elements":
+			var s string
+			if err := oneArg(d, &s); err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return d.Errf("max_elements %q: want a positive number", s)
+			}
+			g.MaxElements = n
 		case "max_body":
 			var s string
 			if err := oneArg(d, &s); err != nil {
@@ -315,6 +327,8 @@ func (g *Gateway) unmarshalMethod(d *caddyfile.Dispenser) error {
 			dst = &mc.Verb
 		case "schema":
 			dst = &mc.Schema
+		case "oss_token":
+			dst = &mc.OSSToken
 		default:
 			return d.Errf("method %s: unrecognized subdirective %q", name, key)
 		}

@@ -33,6 +33,13 @@ const (
 	DefaultMaxBodySize = 10 << 20
 	// DefaultVersion is the PIA version an upstream speaks unless told.
 	DefaultVersion = "4.3.20"
+	// DefaultMaxElements bounds the JSON values (members, elements and
+	// scalars) of a request body the gateway decodes: 250000. The
+	// largest real payload, a receiveNIB, holds about 38 values per KB
+	// (the 38.7 KB 4.3.20 sample with every field filled: 1433), so the
+	// bound fits a 6 MB receiveNIB while a 10 MB body of zeros (5 million
+	// values) is refused before it costs a tree of half a gigabyte.
+	DefaultMaxElements = 250000
 )
 
 // DefaultPrefixes are OSS's production and staging path prefixes.
@@ -82,6 +89,10 @@ type Gateway struct {
 	// MaxBodySize limits request bodies, in bytes. Default 10 MB.
 	MaxBodySize int64 `json:"max_body_size,omitempty"`
 
+	// MaxElements limits the JSON values (members, array elements and
+	// scalars) of a request body the gateway decodes. Default 250000.
+	MaxElements int `json:"max_elements,omitempty"`
+
 	// Lang of the gateway's own messages: id (default) or en.
 	Lang string `json:"lang,omitempty"`
 
@@ -111,6 +122,7 @@ type Gateway struct {
 	mode      Mode
 	clientVer pia.Version
 	maxBody   int64
+	decode    pia.DecodeOptions
 }
 
 // Upstream is one service requests are handed to.
@@ -150,6 +162,12 @@ type MethodConfig struct {
 
 	// ClientVersion overrides the gateway's default client version.
 	ClientVersion string `json:"client_version,omitempty"`
+
+	// OSSToken is "off" to let a method the K/L/D serves be called
+	// without OSS's Token when oss_token is configured (a method of the
+	// agency's own that OSS does not sign). Every other method of the
+	// K/L/D side requires it.
+	OSSToken string `json:"oss_token,omitempty"`
 }
 
 // upstream is a provisioned Upstream.
@@ -167,6 +185,9 @@ type route struct {
 	upstream  *upstream
 	mode      Mode
 	clientVer pia.Version // the caller's version when nothing else says
+	// ossToken: the caller must show OSS's Token (oss_token is configured,
+	// the method is on the K/L/D side and does not opt out).
+	ossToken bool
 }
 
 // CaddyModule returns the Caddy module information.
@@ -200,6 +221,10 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	g.maxBody = g.MaxBodySize
 	if g.maxBody <= 0 {
 		g.maxBody = DefaultMaxBodySize
+	}
+	g.decode = pia.DecodeOptions{Strict: true, MaxElements: g.MaxElements}
+	if g.MaxElements <= 0 {
+		g.decode.MaxElements = DefaultMaxElements
 	}
 	if g.mode, err = ParseMode(g.Validation); err != nil {
 		return err
@@ -258,6 +283,8 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		if g.ossToken, err = newOSSTokenService(g.OSSToken); err != nil {
 			return fmt.Errorf("oss_token: %w", err)
 		}
+	} else if g.servesSide(pia.SideKLD) {
+		g.logger.Warn("no oss_token configured: the methods OSS calls reach the K/L/D application without OSS's Token being checked")
 	}
 	return nil
 }
@@ -335,7 +362,7 @@ func (g *Gateway) provisionUpstreams(ctx caddy.Context) error {
 func (g *Gateway) provisionRoutes() error {
 	g.routes = make(map[string]*route)
 	for _, m := range g.table.Methods() {
-		rt := &route{method: m, mode: g.mode, clientVer: g.clientVer}
+		rt := &route{method: m, mode: g.mode, clientVer: g.clientVer, ossToken: g.OSSToken != nil && m.Side == pia.SideKLD}
 		upName := m.Side.String()
 		if mc := g.Methods[m.Name]; mc != nil {
 			if mc.Upstream != "" {
@@ -350,6 +377,16 @@ func (g *Gateway) provisionRoutes() error {
 					return fmt.Errorf("method %s: %w", m.Name, err)
 				}
 				rt.mode = mode
+			}
+			switch strings.ToLower(mc.OSSToken) {
+			case "", "required":
+			case "off":
+				if m.Side != pia.SideKLD {
+					return fmt.Errorf("method %s: oss_token off: only a method the K/L/D serves takes OSS's Token", m.Name)
+				}
+				rt.ossToken = false
+			default:
+				return fmt.Errorf("method %s: oss_token %q: want off or required", m.Name, mc.OSSToken)
 			}
 			if mc.ClientVersion != "" {
 				v, err := pia.ParseVersion(mc.ClientVersion)
@@ -374,6 +411,16 @@ func (g *Gateway) provisionRoutes() error {
 		return fmt.Errorf("client_version: no schemas for PIA %s", g.clientVer)
 	}
 	return nil
+}
+
+// servesSide reports whether any method of the side has an upstream.
+func (g *Gateway) servesSide(side pia.Side) bool {
+	for _, rt := range g.routes {
+		if rt.method.Side == side && rt.upstream != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // defaultCallerVersion is the version assumed for a caller whose key and

@@ -1,11 +1,23 @@
 package caddymodule
 
 import (
+	"bufio"
+	"fmt"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/caddy-pia/caddy-pia/auth"
 )
 
 // The regression tests of the adversarial review (issue 12): each fails on
@@ -38,4 +50,227 @@ func TestPathParameterIsOneSegment(t *testing.T) {
 		got := oss.received()
 		assert.Equal(t, want, got[len(got)-1].RawURI, p)
 	}
+}
+
+// tokenConfig fronts a K/L/D application with oss_token, its access log and
+// the gateway's log written to files, filtered as Caddyfile.example does.
+func tokenConfig(kld, logDir, extraPia string) string {
+	return fmt.Sprintf(`{
+	admin {admin}
+	persist_config off
+	auto_https off
+	storage file_system {storage}
+	log {
+		output file %[2]s/caddy.log
+		level DEBUG
+	}
+}
+{listen} {
+	log {
+		output file %[2]s/access.log
+%[4]s
+	}
+	pia {
+		validation off
+		kld %[1]s
+		oss_token {
+			username oss-user
+			password oss-pass
+		}
+		method agencyPing {
+			side kld
+			verb GET
+		}
+		method agencyPost {
+			side kld
+		}
+		method agencyOpen {
+			side kld
+			oss_token off
+		}
+		%[3]s
+	}
+}`, kld, logDir, extraPia, indent(accessLogFilter, "\t\t"))
+}
+
+// accessLogFilter is the access log format of Caddyfile.example, which a
+// test checks is still there.
+const accessLogFilter = `format filter {
+	request>uri query {
+		delete token
+	}
+	request>headers>Token delete
+	request>headers>User_key delete
+	request>headers>Oss-Api-Key delete
+	request>headers>Authorization delete
+	resp_headers>Set-Cookie delete
+}`
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+func TestEveryKLDMethodNeedsOSSToken(t *testing.T) {
+	kld := newUpstream(t, nil)
+	g := startGateway(t, tokenConfig(kld.addr(), t.TempDir(), ""))
+	nib := "8120000000001"
+	good := auth.ComputeOSSToken("oss-user", "oss-pass", nib, time.Now())
+	body := `{"X":{"nib":"` + nib + `"}}`
+	for _, c := range []struct{ verb, method, body string }{
+		{http.MethodPost, "checkKomitmen", body}, // the PIA's own, unflagged in the method table
+		{http.MethodPost, "agencyPost", body},    // a custom POST method of the K/L/D side
+		{http.MethodGet, "agencyPing", ""},       // a custom GET method
+		{http.MethodPost, "receiveNIB", `{"dataNIB":{"nib":"` + nib + `"}}`},
+	} {
+		t.Run(c.method, func(t *testing.T) {
+			g.call(c.verb, "/v1/kl/rba/"+c.method, c.body).envelope("respon"+c.method, http.StatusUnauthorized)
+			g.call(c.verb, "/v1/kl/rba/"+c.method, c.body, "Token", strings.Repeat("0", 40)).envelope("respon"+c.method, http.StatusUnauthorized)
+			n := len(kld.received())
+			tok := good
+			if c.body == "" {
+				tok = auth.ComputeOSSToken("oss-user", "oss-pass", "", time.Now()) // no payload, no NIB
+			}
+			a := g.call(c.verb, "/v1/kl/rba/"+c.method, c.body, "Token", tok)
+			require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+			assert.Len(t, kld.received(), n+1)
+		})
+	}
+	// The documented opt-out.
+	a := g.post("/v1/kl/rba/agencyOpen", body)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+}
+
+func TestOSSTokenOptOutOnlyOnTheKLDSideAndWarnWithoutToken(t *testing.T) {
+	err := loadError(t, `{listen} {
+	pia {
+		oss 127.0.0.1:1
+		method receiveLicense {
+			oss_token off
+		}
+	}
+}`)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "oss_token off")
+
+	dir := t.TempDir()
+	startGateway(t, `{
+	admin {admin}
+	persist_config off
+	auto_https off
+	storage file_system {storage}
+	log {
+		output file `+dir+`/caddy.log
+	}
+}
+{listen} {
+	pia {
+		kld 127.0.0.1:1
+	}
+}`)
+	logged, err := os.ReadFile(filepath.Join(dir, "caddy.log"))
+	require.NoError(t, err)
+	assert.Contains(t, string(logged), "no oss_token configured")
+}
+
+func TestOSSTokenFromHeaderBearerAndQueryNeverLogged(t *testing.T) {
+	kld := newUpstream(t, nil)
+	logs := t.TempDir()
+	g := startGateway(t, tokenConfig(kld.addr(), logs, ""))
+	nib, queryNIB := "8120000000001", "8120000000002"
+	good := auth.ComputeOSSToken("oss-user", "oss-pass", nib, time.Now())
+	inQuery := auth.ComputeOSSToken("oss-user", "oss-pass", queryNIB, time.Now())
+	for name, c := range map[string]struct {
+		nib, query string
+		headers    []string
+	}{
+		"Token header":             {nib, "", []string{"Token", good}},
+		"token header, lower case": {nib, "", []string{"token", good}},
+		"TOKEN header, upper case": {nib, "", []string{"TOKEN", strings.ToUpper(good)}},
+		"Authorization Bearer":     {nib, "", []string{"Authorization", "Bearer " + good}},
+		"query":                    {queryNIB, "?a=1&token=" + inQuery + "&b=2", nil},
+		"query, only parameter":    {queryNIB, "?token=" + inQuery, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := g.post("/v1/kl/rba/receiveNIB"+c.query, `{"dataNIB":{"nib":"`+c.nib+`"}}`, c.headers...)
+			require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+			got := kld.last(t)
+			if c.query != "" {
+				assert.NotContains(t, strings.ToLower(got.RawURI), "token", "the query token does not go upstream")
+			}
+			if strings.Contains(c.query, "a=1") {
+				assert.Equal(t, "/v1/kl/rba/receiveNIB?a=1&b=2", got.RawURI, "the other parameters stay as written")
+			}
+		})
+	}
+	g.post("/v1/kl/rba/receiveNIB?token="+strings.Repeat("ab", 20), `{"dataNIB":{"nib":"`+nib+`"}}`).envelope("responreceiveNIB", http.StatusUnauthorized)
+
+	require.NoError(t, caddy.Stop()) // flush the logs
+	access, err := os.ReadFile(filepath.Join(logs, "access.log"))
+	require.NoError(t, err)
+	require.Contains(t, string(access), "receiveNIB", "the access log is written")
+	// Caddy's own log at DEBUG shows what reverse_proxy sends upstream,
+	// where the Token header goes on to the K/L/D application; the query
+	// Token is gone before it.
+	all, err := os.ReadFile(filepath.Join(logs, "caddy.log"))
+	require.NoError(t, err)
+	require.Contains(t, string(all), "upstream roundtrip", "the debug log is written")
+	for _, line := range strings.Split(string(access)+string(all), "\n") {
+		assert.NotContains(t, strings.ToLower(line), inQuery, "no log holds the query Token")
+	}
+	for _, line := range strings.Split(string(access), "\n") {
+		assert.NotContains(t, strings.ToLower(line), good, "the access log holds no Token header")
+	}
+}
+
+// heapDuring is what the process allocated while f ran: Caddy runs in this
+// process, so it is what the gateway allocated for the requests f makes.
+func heapDuring(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+func TestNoTreeBeforeTheTokenIsChecked(t *testing.T) {
+	kld := newUpstream(t, nil)
+	g := startGateway(t, tokenConfig(kld.addr(), t.TempDir(), ""))
+	nib := "8120000000001"
+	zeros := `{"dataNIB":{"nib":"` + nib + `","x":[` + strings.Repeat("0,", 4_000_000) + `0]}}` // 8 MB, 4 million values
+
+	// No Token: refused before the body is read, so a body that never
+	// comes is answered.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(g.base, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /v1/kl/rba/receiveNIB HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		strings.TrimPrefix(g.base, "http://"), len(zeros), zeros[:512<<10]) // announced, and never sent in full (net/http discards up to 256 KB unread)
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "a call without Token is answered without waiting for its body")
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+
+	// A wrong Token: the body is read (its bytes) but not decoded.
+	wrong := auth.ComputeOSSToken("oss-user", "wrong", nib, time.Now())
+	used := heapDuring(func() {
+		g.post("/v1/kl/rba/receiveNIB", zeros, "Token", wrong).envelope("responreceiveNIB", http.StatusUnauthorized)
+	})
+	assert.Less(t, used, uint64(4*len(zeros)), "a refused Token costs about the body, not a tree (%d MB)", used>>20)
+	assert.Empty(t, kld.received())
+}
+
+func TestDecodedTreeIsBoundedByElements(t *testing.T) {
+	kld := newUpstream(t, nil)
+	g := startGateway(t, tokenConfig(kld.addr(), t.TempDir(), "max_elements 1000\n\t\tmethod receiveNIB {\n\t\t\tvalidation enforce\n\t\t}"))
+	nib := "8120000000001"
+	good := auth.ComputeOSSToken("oss-user", "oss-pass", nib, time.Now())
+	zeros := `{"dataNIB":{"nib":"` + nib + `","x":[` + strings.Repeat("0,", 1_000_000) + `0]}}`
+	used := heapDuring(func() {
+		env := g.post("/v1/kl/rba/receiveNIB", zeros, "Token", good).envelope("responreceiveNIB", http.StatusRequestEntityTooLarge)
+		assert.Contains(t, env["keterangan"], "1000")
+	})
+	assert.Less(t, used, uint64(8*len(zeros)), "the tree stops at the bound (%d MB)", used>>20)
+	assert.Empty(t, kld.received())
 }

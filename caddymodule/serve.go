@@ -185,6 +185,14 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 		return g.answer(x, w, http.StatusBadRequest, outcomeBadRequest, pia.MsgVersion, r.Header.Get(headerVersion))
 	}
 	x.clientVer = callerVer
+	var ossTok string
+	if x.route.ossToken {
+		// Refused before the body is read: a caller without a credential
+		// costs no memory.
+		if ossTok, ref = g.findOSSToken(r); ref != nil {
+			return g.refuse(x, w, ref)
+		}
+	}
 
 	body, status := g.readBody(r)
 	switch status {
@@ -200,6 +208,14 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
 			return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)
+		}
+	}
+
+	if x.route.ossToken {
+		// The Token covers the payload's NIB, found by a scan that builds
+		// no tree: the body is decoded only once the Token is right.
+		if ref := g.verifyOSSToken(m.Name, ossTok, body); ref != nil {
+			return g.refuse(x, w, ref)
 		}
 	}
 
@@ -220,22 +236,16 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	m, up := x.method, x.route.upstream
 	adapt := x.clientVer != up.version && g.transform.Needed(m.Name, pia.Request, x.clientVer, up.version)
 	check := x.route.mode != ModeOff && g.validator.Has(up.version, m.Name, pia.Request)
-	checkToken := m.OSSToken && g.ossToken != nil
 	checkData := claims != nil && g.keys.checksData(claims, m.Name)
-	if !adapt && !check && !checkToken && !checkData {
+	if !adapt && !check && !checkData {
 		if !pia.ValidJSON(body) {
 			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgNotJSONBody}
 		}
 		return body, nil
 	}
-	doc, err := pia.DecodeJSON(body)
+	doc, err := pia.DecodeJSONWith(body, g.decode)
 	if err != nil {
-		return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{err.Error()}}
-	}
-	if checkToken {
-		if ref := g.verifyOSSToken(r, m.Name, doc); ref != nil {
-			return nil, ref
-		}
+		return nil, g.decodeRefusal(err)
 	}
 	if checkData {
 		if ref := g.checkData(claims, m.Name, doc); ref != nil {
@@ -280,6 +290,22 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		return nil, &refusal{status: http.StatusInternalServerError, outcome: outcomeInternalError, msg: pia.MsgInternal}
 	}
 	return out, nil
+}
+
+// decodeRefusal answers a body the strict decoder refused: a repeated
+// member is named (400), too many values is 413, as too many bytes is.
+func (g *Gateway) decodeRefusal(err error) *refusal {
+	var dup *pia.DuplicateMemberError
+	var many *pia.TooManyElementsError
+	switch {
+	case errors.As(err, &dup):
+		return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgDuplicateMember,
+			args:   []any{pia.PointerToDotted(dup.Path)},
+			errors: []pia.FieldError{{Field: dup.Path, Rule: "duplicate"}}}
+	case errors.As(err, &many):
+		return &refusal{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, msg: pia.MsgTooManyElements, args: []any{many.Limit}}
+	}
+	return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{err.Error()}}
 }
 
 // proxy hands the request to the upstream and turns its failures into

@@ -68,6 +68,7 @@ const (
 	MsgUnreadableBody                 //
 	MsgPathParam                      // parameter name
 	MsgDuplicateMember                // field path
+	MsgTooManyElements                // limit
 )
 
 var messages = map[Msg][2]string{
@@ -94,12 +95,13 @@ var messages = map[Msg][2]string{
 	MsgLockedOut:           {"Terlalu banyak percobaan gagal, coba lagi dalam %d detik", "Too many failed attempts, retry in %d seconds"},
 	MsgKeyIssued:           {"Sukses", "Success"},
 	MsgTokenMismatch:       {"Token tidak valid", "Invalid Token"},
-	MsgTokenMissing:        {"Header Token tidak ditemukan", "Token header missing"},
+	MsgTokenMissing:        {"Token tidak ditemukan (header Token, Authorization: Bearer, atau parameter token)", "Token missing (Token header, Authorization: Bearer, or token parameter)"},
 	MsgTransform:           {"Data tidak dapat disesuaikan ke PIA %s: %s", "Payload cannot be adapted to PIA %s: %s"},
 	MsgVersion:             {"Versi PIA %q tidak dikenal", "Unknown PIA version %q"},
 	MsgNotJSONBody:         {"Body bukan JSON yang valid", "Body is not valid JSON"},
 	MsgUnreadableBody:      {"Body tidak dapat dibaca", "Body could not be read"},
 	MsgPathParam:           {"Parameter path {%s} harus satu segmen: tanpa /, \\, . atau .., dan tanpa karakter kontrol", "Path parameter {%s} must be one segment: no /, \\, . or .., and no control characters"},
+	MsgTooManyElements:     {"Body memuat lebih dari %d nilai JSON", "Request body holds more than %d JSON values"},
 	MsgDuplicateMember:     {"Body bukan JSON yang valid: anggota %s muncul lebih dari sekali", "Body is not valid JSON: member %s appears more than once"},
 }
 

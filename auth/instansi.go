@@ -3,15 +3,22 @@ package auth
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // instansiFields lists, per method, where a payload names the agency it
 // concerns. receiveLicense's IZINFINAL has no kd_instansi in the 4.3.x
 // specifications; a payload that carries one anyway (later versions,
 // custom fields) is checked, one without it has nothing to check.
+// updateLicense and receiveLicenseKKPR carry the same licence as
+// receiveLicense and are checked the same way. Member names match in any
+// case (KD_INSTANSI, IzinFinal): an upstream that reads them loosely must
+// not see an agency code the gateway did not.
 var instansiFields = map[string][][]string{
 	"receiveLicenseStatus": {{"IZINSTATUS", "kd_instansi"}},
 	"receiveLicense":       {{"IZINFINAL", "kd_instansi"}},
+	"updateLicense":        {{"IZINFINAL", "kd_instansi"}},
+	"receiveLicenseKKPR":   {{"IZINFINALKKPR", "kd_instansi"}},
 }
 
 // ChecksInstansi reports whether CheckInstansi would look at the payload of
@@ -29,28 +36,51 @@ func CheckInstansi(c *Claims, method string, doc any) error {
 		return nil
 	}
 	for _, path := range instansiFields[method] {
-		v, ok := lookup(doc, path)
-		if !ok {
-			continue
-		}
-		var sent string
-		switch x := v.(type) {
-		case nil:
-			continue
-		case string:
-			sent = x
-		case json.Number:
-			sent = x.String()
-		case float64: // a doc decoded without UseNumber
-			sent = strconv.FormatFloat(x, 'f', -1, 64)
-		default:
-			return &ForbiddenInstansiError{Sent: "(" + typeName(v) + ")", Own: c.KdInstansi}
-		}
-		if sent != "" && sent != c.KdInstansi {
-			return &ForbiddenInstansiError{Sent: sent, Own: c.KdInstansi}
+		for _, v := range lookupFold(doc, path, nil) {
+			if err := checkInstansiValue(c, v); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+func checkInstansiValue(c *Claims, v any) error {
+	var sent string
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		sent = x
+	case json.Number:
+		sent = x.String()
+	case float64: // a doc decoded without UseNumber
+		sent = strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return &ForbiddenInstansiError{Sent: "(" + typeName(v) + ")", Own: c.KdInstansi}
+	}
+	if sent != "" && sent != c.KdInstansi {
+		return &ForbiddenInstansiError{Sent: sent, Own: c.KdInstansi}
+	}
+	return nil
+}
+
+// lookupFold appends to out every value at path, member names matching in
+// any case: {"kd_instansi": "024", "KD_INSTANSI": "999"} has two.
+func lookupFold(doc any, path []string, out []any) []any {
+	if len(path) == 0 {
+		return append(out, doc)
+	}
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return out
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, path[0]) {
+			out = lookupFold(v, path[1:], out)
+		}
+	}
+	return out
 }
 
 // lookup follows object members; it does not descend into arrays, which no

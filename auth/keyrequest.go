@@ -4,13 +4,17 @@ import (
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
+// maxKeyRequestValues bounds the decoded sendSecurityKey body: it has
+// three objects' worth of members; clients add a few of their own.
+const maxKeyRequestValues = 1000
+
 // ParseKeyRequest reads a sendSecurityKey body,
 // {"securityKey": {"user_akses": "...", "pwd_akses": "..."}}. Anything else
 // (not JSON, no securityKey object, a missing, empty or non-string
-// user_akses or pwd_akses) is ErrBadRequest with a reason that never quotes
+// user_akses or pwd_akses, a member named twice) is ErrBadRequest with a reason that never quotes
 // the body. Other members are ignored: clients add their own.
 func ParseKeyRequest(body []byte) (user, pwd string, err error) {
-	doc, derr := pia.DecodeJSON(body)
+	doc, derr := pia.DecodeJSONWith(body, pia.DecodeOptions{Strict: true, MaxElements: maxKeyRequestValues})
 	if derr != nil {
 		return "", "", badRequest("body bukan JSON yang valid", "body is not valid JSON")
 	}

@@ -274,3 +274,57 @@ func TestDecodedTreeIsBoundedByElements(t *testing.T) {
 	assert.Less(t, used, uint64(8*len(zeros)), "the tree stops at the bound (%d MB)", used>>20)
 	assert.Empty(t, kld.received())
 }
+
+func TestKdInstansiCheckedOnEveryLicenceMethodInAnyCase(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, authConfig(oss.addr(), freeAddr(t), t.TempDir(), `client agency {
+				user_akses agency
+				password `+demoHash+`
+				kd_instansi 024
+			}`, ""))
+	key := g.getKey("agency", "demo-secret")
+	for _, c := range []struct{ method, body string }{
+		{"updateLicense", `{"IZINFINAL":{"kd_instansi":"999"}}`},
+		{"receiveLicenseKKPR", `{"IZINFINALKKPR":{"kd_instansi":"999"}}`},
+		{"receiveLicense", `{"IZINFINAL":{"KD_INSTANSI":"999"}}`},
+		{"receiveLicenseStatus", `{"izinstatus":{"Kd_Instansi":"999"}}`},
+		{"receiveLicense", `{"IZINFINAL":{"kd_instansi":"024","KD_INSTANSI":"999"}}`},
+	} {
+		t.Run(c.method+" "+c.body, func(t *testing.T) {
+			env := g.post("/v1/kl/rba/"+c.method, c.body, "user_key", key).envelope("respon"+c.method, http.StatusForbidden)
+			assert.Contains(t, env["keterangan"], "999")
+		})
+	}
+	assert.Empty(t, oss.received())
+	a := g.post("/v1/kl/rba/updateLicense", `{"IZINFINAL":{"KD_INSTANSI":"024"}}`, "user_key", key)
+	assert.Equal(t, http.StatusOK, a.StatusCode, "its own agency passes: %s", a.Body)
+}
+
+func TestDuplicateMemberNamesAreRefusedNamingTheField(t *testing.T) {
+	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
+	g := startGateway(t, authConfig(oss.addr(), kld.addr(), t.TempDir(), "", "method receiveLicense {\n\t\t\tvalidation enforce\n\t\t}"))
+	key := g.getKey("dinkes", "demo-secret")
+	// Validation, the kd_instansi check and the Token's NIB would see the
+	// last value; a first-wins upstream the first.
+	env := g.post("/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{"kd_instansi":"999","kd_instansi":"024"}}`, "user_key", key).
+		envelope("responreceiveLicenseStatus", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "IZINSTATUS.kd_instansi")
+	assert.Equal(t, []any{map[string]any{"field": "/IZINSTATUS/kd_instansi", "rule": "duplicate"}}, env["errors"])
+
+	demo := g.getKey("demo", "demo-secret")
+	env = g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"x","nib":"8120000000001"}}`, "user_key", demo).
+		envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "IZINFINAL.nib")
+
+	nib := "8120000000001"
+	good := auth.ComputeOSSToken("oss-user", "oss-pass", nib, time.Now())
+	env = g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"9990000000001","nib":"`+nib+`"}}`, "Token", good).
+		envelope("responreceiveNIB", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "dataNIB.nib")
+	assert.Empty(t, oss.received())
+	assert.Empty(t, kld.received())
+
+	// sendSecurityKey: which user_akses would be the one checked?
+	g.post("/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","user_akses":"dinkes","pwd_akses":"demo-secret"}}`).
+		envelope("responsendSecurityKey", http.StatusBadRequest)
+}

@@ -248,12 +248,14 @@ func (a *Authority) IssueRequest(body []byte, ip string) (*Issued, error) {
 }
 
 // Issue checks user_akses and pwd_akses and signs a key for the client.
-// While the user_akses or ip is locked out it answers *LockedError without
+// While the user_akses or ip is locked out, or has as many attempts in
+// flight as the lockout allows failures, it answers *LockedError without
 // looking at the password.
 func (a *Authority) Issue(user, pwd, ip string) (*Issued, error) {
-	if err := a.lockout.Check(user, ip); err != nil {
+	if err := a.lockout.Begin(user, ip); err != nil {
 		return nil, err
 	}
+	defer a.lockout.End(user, ip)
 	c := a.clientsByUser[user]
 	hash := a.dummy
 	if c != nil {

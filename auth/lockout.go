@@ -54,6 +54,10 @@ type Lockout struct {
 	mu    sync.Mutex
 	users failureTable
 	ips   failureTable
+	// Attempts begun and not yet ended, per hashed user_akses and IP: a
+	// burst of concurrent guesses all pass Check before the first fails,
+	// so attempts in flight count against the limit as failures do.
+	pendingUsers, pendingIPs map[[sha256.Size]byte]int
 }
 
 // NewLockout returns an empty Lockout; now may be nil (time.Now).
@@ -62,7 +66,8 @@ func NewLockout(cfg LockoutConfig, now func() time.Time) *Lockout {
 		now = time.Now
 	}
 	cfg = cfg.withDefaults()
-	return &Lockout{cfg: cfg, now: now, users: newFailureTable(cfg.MaxEntries), ips: newFailureTable(cfg.MaxEntries)}
+	return &Lockout{cfg: cfg, now: now, users: newFailureTable(cfg.MaxEntries), ips: newFailureTable(cfg.MaxEntries),
+		pendingUsers: map[[sha256.Size]byte]int{}, pendingIPs: map[[sha256.Size]byte]int{}}
 }
 
 // Check returns a *LockedError while the user_akses or the IP is locked
@@ -81,6 +86,69 @@ func (l *Lockout) Check(user, ip string) error {
 		return &LockedError{RetryAfter: wait}
 	}
 	return nil
+}
+
+// InFlightRetry is the Retry-After of an attempt refused because the
+// attempts in flight already reach the limit: they end within a bcrypt
+// comparison.
+const InFlightRetry = time.Second
+
+// Begin starts an attempt: a *LockedError while the user_akses or IP is
+// locked out, or while its recent failures and its attempts in flight
+// together reach MaxFailures. Otherwise the attempt counts as in flight
+// until End, which the caller must call, after Fail or Succeed.
+func (l *Lockout) Begin(user, ip string) error {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var wait time.Duration
+	for _, e := range []*failure{l.users.get(user), l.ips.get(ip)} {
+		if e != nil && now.Before(e.lockedUntil) {
+			wait = max(wait, e.lockedUntil.Sub(now))
+		}
+	}
+	if wait > 0 {
+		return &LockedError{RetryAfter: wait}
+	}
+	for _, t := range []struct {
+		s       string
+		table   *failureTable
+		pending map[[sha256.Size]byte]int
+	}{{user, &l.users, l.pendingUsers}, {ip, &l.ips, l.pendingIPs}} {
+		if t.s == "" {
+			continue
+		}
+		if t.table.recent(t.s, now, l.cfg)+t.pending[sha256.Sum256([]byte(t.s))] >= l.cfg.MaxFailures {
+			return &LockedError{RetryAfter: InFlightRetry}
+		}
+	}
+	for _, p := range []struct {
+		s       string
+		pending map[[sha256.Size]byte]int
+	}{{user, l.pendingUsers}, {ip, l.pendingIPs}} {
+		if p.s != "" {
+			p.pending[sha256.Sum256([]byte(p.s))]++
+		}
+	}
+	return nil
+}
+
+// End ends an attempt Begin started.
+func (l *Lockout) End(user, ip string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range []struct {
+		s       string
+		pending map[[sha256.Size]byte]int
+	}{{user, l.pendingUsers}, {ip, l.pendingIPs}} {
+		if p.s == "" {
+			continue
+		}
+		k := sha256.Sum256([]byte(p.s))
+		if p.pending[k]--; p.pending[k] <= 0 {
+			delete(p.pending, k)
+		}
+	}
 }
 
 // Fail records a failed attempt.
@@ -158,6 +226,16 @@ func (t *failureTable) fail(s string, now time.Time, cfg LockoutConfig) {
 	if f.count >= cfg.MaxFailures {
 		f.lockedUntil = now.Add(cfg.CoolDown)
 	}
+}
+
+// recent is the number of failures that count now: those of the current
+// window, none once a lock or the window has lapsed.
+func (t *failureTable) recent(s string, now time.Time, cfg LockoutConfig) int {
+	f := t.get(s)
+	if f == nil || !f.lockedUntil.IsZero() && !now.Before(f.lockedUntil) || now.Sub(f.windowStart) >= cfg.Window {
+		return 0
+	}
+	return f.count
 }
 
 func (t *failureTable) remove(s string) {

@@ -1,8 +1,10 @@
 package auth
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,4 +108,50 @@ func TestLockoutOfAnUnknownUserLooksLikeAKnownOne(t *testing.T) {
 	}
 	_, err := a.Issue("nobody", "wrong", "")
 	assert.ErrorIs(t, err, ErrLocked, "unknown user_akses lock out too, or the lock would reveal which exist")
+}
+
+func TestLockoutCountsAttemptsInFlight(t *testing.T) {
+	a := newAuthority(t, newClock(), nil, func(c *Config) { c.Lockout = LockoutConfig{MaxFailures: 5} })
+	// Every comparison waits until all 40 attempts have had their chance
+	// to begin: the burst of the adversarial review, made deterministic.
+	const n = 40
+	var started sync.WaitGroup
+	started.Add(n)
+	release := make(chan struct{})
+	orig := compareHash
+	t.Cleanup(func() { compareHash = orig })
+	compareHash = func(hash, pwd []byte) error {
+		<-release
+		return orig(hash, pwd)
+	}
+	results := make(chan error, n)
+	for i := 0; i < n; i++ {
+		pwd := "wrong"
+		if i == n-1 {
+			pwd = pwdDinas
+		}
+		go func() {
+			started.Done()
+			_, err := a.Issue("dinas-user", pwd, "203.0.113.9")
+			results <- err
+		}()
+	}
+	started.Wait()
+	time.Sleep(50 * time.Millisecond) // let every goroutine reach Begin
+	close(release)
+	compared := 0
+	for i := 0; i < n; i++ {
+		err := <-results
+		if !errors.Is(err, ErrLocked) {
+			compared++
+		}
+	}
+	assert.LessOrEqual(t, compared, 5, "no more attempts than the limit reach the password check")
+
+	// Attempts that ended leave no trace in flight: the user is locked by
+	// its failures alone, and another user from another IP is not.
+	_, err := a.Issue("badan-user", "wrong", "198.51.100.1")
+	assert.ErrorIs(t, err, ErrBadCredentials)
+	assert.Empty(t, a.lockout.pendingUsers)
+	assert.Empty(t, a.lockout.pendingIPs)
 }

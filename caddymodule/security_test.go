@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -327,4 +328,35 @@ func TestDuplicateMemberNamesAreRefusedNamingTheField(t *testing.T) {
 	// sendSecurityKey: which user_akses would be the one checked?
 	g.post("/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","user_akses":"dinkes","pwd_akses":"demo-secret"}}`).
 		envelope("responsendSecurityKey", http.StatusBadRequest)
+}
+
+func TestLockoutHoldsAgainstAConcurrentBurst(t *testing.T) {
+	g := startGateway(t, authConfig(freeAddr(t), freeAddr(t), t.TempDir(), "", "")) // lockout 3 1m 10m
+	const n = 40
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		pwd := "wrong"
+		if i == n-1 {
+			pwd = "demo-secret"
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := http.Post(g.base+"/v1/kl/rba/sendSecurityKey", "application/json",
+				strings.NewReader(`{"securityKey":{"user_akses":"demo","pwd_akses":"`+pwd+`"}}`))
+			if err == nil {
+				statuses <- res.StatusCode
+				res.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	counted := map[int]int{}
+	for s := range statuses {
+		counted[s]++
+	}
+	assert.Equal(t, n, counted[http.StatusOK]+counted[http.StatusUnauthorized]+counted[http.StatusTooManyRequests], "%v", counted)
+	assert.LessOrEqual(t, counted[http.StatusOK]+counted[http.StatusUnauthorized], 3, "at most the limit reaches the password check: %v", counted)
 }

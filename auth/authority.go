@@ -91,6 +91,7 @@ type Config struct {
 type Authority struct {
 	issuer, audience string
 	ttl              time.Duration
+	leeway           time.Duration
 	headers          []string
 	keys             *keyring
 	parser           *jwt.Parser
@@ -129,6 +130,7 @@ func New(cfg Config) (*Authority, error) {
 		leeway = DefaultLeeway
 	}
 	leeway = max(leeway, 0)
+	a.leeway = leeway
 	if len(a.headers) == 0 {
 		a.headers = append([]string(nil), DefaultHeaders...)
 	}
@@ -339,14 +341,63 @@ func (a *Authority) Verify(ctx context.Context, token string) (*Claims, error) {
 	if err != nil {
 		return nil, a.classify(t, err)
 	}
-	if len(a.clientsByName) > 0 && a.clientsByName[c.Client] == nil {
-		return nil, ErrRevoked
+	// A key living longer than this gateway issues them was signed under
+	// a longer ttl or by someone else: refused, so that no key outlives
+	// the revocations, which are kept for ttl plus leeway.
+	if c.ExpiresAt.Sub(c.IssuedAt.Time) > a.ttl+a.leeway {
+		return nil, ErrExpired
+	}
+	if len(a.clientsByName) > 0 {
+		cl := a.clientsByName[c.Client]
+		if cl == nil {
+			return nil, ErrRevoked
+		}
+		if !a.narrow(c, cl) {
+			return nil, ErrRevoked
+		}
 	}
 	if err := a.revocations.Check(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
+
+// narrow intersects the grant a key carries with its client's current
+// configuration, so narrowing a client's methods or giving it a
+// kd_instansi takes effect on the keys already issued. It reports false
+// when nothing is left: the key names another agency than the client now
+// has.
+func (a *Authority) narrow(c *Claims, cl *client) bool {
+	if !mayCall(cl.Methods, "*") || len(c.Methods) > 0 && !mayCall(c.Methods, "*") {
+		var both []string
+		if mayCall(c.Methods, "*") {
+			both = append(both, cl.Methods...)
+		} else {
+			for _, m := range c.Methods {
+				if mayCall(cl.Methods, m) {
+					both = append(both, m)
+				}
+			}
+		}
+		if len(both) == 0 {
+			both = []string{noMethod}
+		}
+		c.Methods = both
+	}
+	switch {
+	case cl.KdInstansi == "":
+	case c.KdInstansi == "":
+		c.KdInstansi = cl.KdInstansi
+	case c.KdInstansi != cl.KdInstansi:
+		return false
+	}
+	return true
+}
+
+// noMethod is the grant of a key whose methods the client no longer has:
+// a name no method can have, so MayCall refuses everything with 403.
+const noMethod = "\x00"
+
 
 // keyFor pins each kid to its key's algorithm, so a token cannot pick the
 // verification: HS256 with an RSA public key as the secret, or alg none,

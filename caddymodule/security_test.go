@@ -360,3 +360,23 @@ func TestLockoutHoldsAgainstAConcurrentBurst(t *testing.T) {
 	assert.Equal(t, n, counted[http.StatusOK]+counted[http.StatusUnauthorized]+counted[http.StatusTooManyRequests], "%v", counted)
 	assert.LessOrEqual(t, counted[http.StatusOK]+counted[http.StatusUnauthorized], 3, "at most the limit reaches the password check: %v", counted)
 }
+
+func TestConfigChangeNarrowsKeysAlreadyIssued(t *testing.T) {
+	oss := newUpstream(t, nil)
+	storage := t.TempDir()
+	cfg := authConfig(oss.addr(), freeAddr(t), storage, "", "")
+	g := startGateway(t, cfg)
+	key := g.getKey("dinkes", "demo-secret") // receiveLicenseStatus and inqueryNIB, kd_instansi 024, 24 h
+	require.Equal(t, http.StatusOK, g.post("/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{}}`, "user_key", key).StatusCode)
+	require.NoError(t, caddy.Stop())
+
+	// The client loses receiveLicenseStatus: its old key with it.
+	g = startGateway(t, strings.Replace(cfg, "methods receiveLicenseStatus inqueryNIB", "methods inqueryNIB", 1))
+	g.post("/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{}}`, "user_key", key).envelope("responreceiveLicenseStatus", http.StatusForbidden)
+	assert.Equal(t, http.StatusOK, g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{}}`, "user_key", key).StatusCode)
+	require.NoError(t, caddy.Stop())
+
+	// Keys now live an hour: a 24 h key is refused.
+	g = startGateway(t, authConfig(oss.addr(), freeAddr(t), storage, "ttl 1h", ""))
+	g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{}}`, "user_key", key).envelope("responinqueryNIB", http.StatusUnauthorized)
+}

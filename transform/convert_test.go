@@ -176,9 +176,20 @@ func TestConvert(t *testing.T) {
 			in: `{"dataNIB":{"data_proyek":null,"data_rptka":{"jangka_waktu_permohonan_rptka":null,"rptka_jabatan":null}}}`, want: `{"dataNIB":{"data_proyek":null,"data_rptka":{"jangka_waktu_permohonan_rptka":null,"rptka_jabatan":null}}}`,
 		},
 		{
-			name: "numbers sent as strings become numbers where the newer version retyped them", method: "receiveNIB", kind: pia.Request, from: v4318, to: v4319,
+			name: "numbers sent as strings become numbers where the newer version retyped them, a KBLI code with a leading zero stays its digits", method: "receiveNIB", kind: pia.Request, from: v4318, to: v4319,
 			in:   `{"dataNIB":{"data_proyek":[{"kbli":"01111","luas_tanah":"1500.50","data_proyek_produk":[{"kbli":"46100","id_bidang_usaha":""}]},{"kbli":46100}]}}`,
-			want: `{"dataNIB":{"data_proyek":[{"kbli":1111,"luas_tanah":1500.50,"data_proyek_produk":[{"kbli":46100,"id_bidang_usaha":""}]},{"kbli":46100}]}}`,
+			want: `{"dataNIB":{"data_proyek":[{"kbli":"01111","luas_tanah":1500.50,"data_proyek_produk":[{"kbli":46100,"id_bidang_usaha":""}]},{"kbli":46100}]}}`,
+		},
+		{
+			name: "a leading-zero string where a non-code number is retyped is reported, never stripped", method: "receiveNIB", kind: pia.Request, from: v4318, to: v4319,
+			in:     `{"dataNIB":{"data_proyek":[{"luas_tanah":"007","data_proyek_produk":[{"id_bidang_usaha":"01"}]}]}}`,
+			want:   `{"dataNIB":{"data_proyek":[{"luas_tanah":"007","data_proyek_produk":[{"id_bidang_usaha":"01"}]}]}}`,
+			errors: []errorAt{{"/dataNIB/data_proyek/0/data_proyek_produk/0/id_bidang_usaha", "type"}, {"/dataNIB/data_proyek/0/luas_tanah", "type"}},
+		},
+		{
+			name: "a KBLI code with a leading zero goes down unchanged", method: "receiveNIB", kind: pia.Request, from: v4320, to: v4318,
+			in:   `{"dataNIB":{"data_proyek":[{"kbli":"01111","data_proyek_produk":[{"kbli":"01111"}]}]}}`,
+			want: `{"dataNIB":{"data_proyek":[{"kbli":"01111","data_proyek_produk":[{"kbli":"01111"}]}]}}`,
 		},
 		{
 			name: "12a cannot become a number and is reported at the field the sender wrote", method: "receiveNIB", kind: pia.Request, from: v4318, to: v4319,

@@ -79,7 +79,10 @@ type rule struct {
 	reqFrom, reqTo bool
 	// toNumber: retype makes a number of a string when upgrading.
 	toNumber bool
-	combine  string
+	// digitCode: the number side of a retype also takes digit strings
+	// (policy codes-as-digit-strings), so a leading-zero code stays text.
+	digitCode bool
+	combine   string
 	// ids name the rule in Report.Applied, upgrading and downgrading.
 	ids [2]string
 }

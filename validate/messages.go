@@ -94,6 +94,8 @@ var typeNames = map[string][2]string{
 	"object":  {"objek", "an object"},
 	"array":   {"array", "an array"},
 	"null":    {"null", "null"},
+	// policy codes-as-digit-strings
+	"number|digits": {"angka atau teks berisi digit saja (mis. \"01111\")", "a number or a string of digits only (e.g. \"01111\")"},
 }
 
 // typeName names a JSON type ("string", "number|string") in language l.

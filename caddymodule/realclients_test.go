@@ -1,13 +1,17 @@
 package caddymodule
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -165,4 +169,47 @@ func TestKBLICodeWithLeadingZeroIsNeverANumber(t *testing.T) {
 		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 		assertAllCodes(t, a.Body, 2, "response up")
 	})
+}
+
+// TestHTTPSUpstreamGetsItsOwnHostAndSNI: real OSS front ends route by Host,
+// so an https:// upstream must be asked for its own name, in Host and in
+// the TLS handshake, never for the gateway's.
+func TestHTTPSUpstreamGetsItsOwnHostAndSNI(t *testing.T) {
+	var mu sync.Mutex
+	var sni, host string
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		host = r.Host
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses"}}`)
+	}))
+	up.TLS = &tls.Config{GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		mu.Lock()
+		sni = hello.ServerName
+		mu.Unlock()
+		return nil, nil
+	}}
+	up.StartTLS()
+	t.Cleanup(up.Close)
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(up.URL, "https://"))
+	require.NoError(t, err)
+	upstream := "localhost:" + port
+
+	g := startGateway(t, fmt.Sprintf(`
+{listen} {
+	pia {
+		oss https://%s {
+			transport http {
+				tls_insecure_skip_verify
+			}
+		}
+	}
+}`, upstream))
+	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, upstream, host, "the upstream is asked for its own host, not the gateway's")
+	assert.Equal(t, "localhost", sni, "the TLS handshake names the upstream")
 }

@@ -449,3 +449,27 @@ func TestErrorsPointAtTheSendersNamesAfterARename(t *testing.T) {
 	assert.Equal(t, []string{"IZINSTATUS", "rows", "3", "old", "x"}, s.inputNames([]string{"CHECKLICENSESTATUS", "rows", "3", "new", "x"}))
 	assert.Equal(t, []string{"IZINSTATUS", "other", "new"}, s.inputNames([]string{"CHECKLICENSESTATUS", "other", "new"}))
 }
+
+// A response carried to another version keeps the fields its reader's
+// version does not know (policy transform-response-keeps-fields): JSON
+// clients ignore extra fields, and real ones read them. Renames, moves
+// and retypes still apply.
+func TestResponsesKeepUnknownFieldsByDefault(t *testing.T) {
+	cat, _ := builtin(t)
+	e, err := Load(cat, pia.Indonesian)
+	require.NoError(t, err)
+	assert.False(t, e.Needed("checkLicenseStatus", pia.Response, v4320, v4319), "adding file_lampiran needs nothing on the way down")
+
+	out, rep := e.Convert("checkLicenseStatus", pia.Response, v4320, v4319,
+		decode(t, `{"responcheckLicenseStatus":{"kode":200,"dataIZIN":{"nib":"1","file_lampiran":"https://oss/x.pdf"}}}`))
+	assert.JSONEq(t, `{"responcheckLicenseStatus":{"kode":200,"dataIZIN":{"nib":"1","file_lampiran":"https://oss/x.pdf"}}}`, encode(t, out))
+	assert.Empty(t, rep.Errors)
+
+	out, _ = e.Convert("inqueryNIB", pia.Response, v4320, v4312,
+		decode(t, `{"responinqueryNIB":{"kode":200,"dataNIB":{"nib":"1","data_checklist":[{"id_izin":"I-1","data_teknis":{"luas":"10"}}]}}}`))
+	got := encode(t, out)
+	assert.Contains(t, got, `"data_teknis":{"luas":"10"}`, "inqueryNIB data_checklist[].data_teknis reaches a 4.3.12 client")
+
+	out, _ = e.Convert("checkLicenseStatus", pia.Request, v4320, v4312, decode(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`))
+	assert.JSONEq(t, `{"IZINSTATUS":{"id_izin":"I-1"}}`, encode(t, out), "requests are unaffected: the rename applies")
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
@@ -79,6 +80,12 @@ type speaker struct {
 }
 
 var secretRe = regexp.MustCompile(`(?i)pwd|pass|secret|token|(^|_)key($|_)`)
+
+// SecretField reports whether the last segment of a JSON pointer names a
+// field whose value must not be quoted back, logged or put in a header.
+func SecretField(ptr string) bool {
+	return secret([]string{ptr[strings.LastIndexByte(ptr, '/')+1:]})
+}
 
 // secret reports whether a location names a field whose value must not be
 // quoted back, logged or put in a header.

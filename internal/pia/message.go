@@ -49,6 +49,7 @@ const (
 	MsgWrongRoot                      // roots sent, method, root expected
 	MsgNoSuchPath                     // path
 	MsgNoRoot                         // method, root expected
+	MsgHistoryVersions                // oldest, newest mapped version
 	MsgUpstreamUnreachable            // side
 	MsgUpstreamTimeout                // side
 	MsgInternal                       //
@@ -82,6 +83,7 @@ var messages = map[Msg][2]string{
 	MsgValidation:          {"Data parameter salah: %s", "Invalid parameters: %s"},
 	MsgWrongRoot:           {"root %s dikirim; %s mengharapkan %s", "root %s sent; %s expects %s"},
 	MsgNoSuchPath:          {"Path %s tidak dikenal", "Unknown path %s"},
+	MsgHistoryVersions:     {"juga versi riwayat dokumen %s s.d. %s tanpa snapshot, yang dilayani sebagai snapshot yang memuat perubahannya", "also the document-history versions %s to %s without a snapshot, served as the snapshot holding their changes"},
 	MsgNoRoot:              {"body bukan objek; %s mengharapkan {\"%s\": {...}}", "body is not an object; %s expects {\"%s\": {...}}"},
 	MsgUpstreamUnreachable: {"Layanan tujuan (%s) tidak dapat dihubungi", "Upstream service (%s) is unreachable"},
 	MsgUpstreamTimeout:     {"Layanan tujuan (%s) tidak menjawab tepat waktu", "Upstream service (%s) did not answer in time"},

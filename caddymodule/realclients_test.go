@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -212,4 +213,163 @@ func TestHTTPSUpstreamGetsItsOwnHostAndSNI(t *testing.T) {
 	defer mu.Unlock()
 	assert.Equal(t, upstream, host, "the upstream is asked for its own host, not the gateway's")
 	assert.Equal(t, "localhost", sni, "the TLS handshake names the upstream")
+}
+
+// TestStatusUpdateDatesAreAcceptedAsRealClientsSendThem: a date where a
+// datetime is documented is completed to midnight (policy
+// date-for-datetime), a datetime where a date is documented becomes its
+// date (datetime-for-date); anything else keeps its precise 400.
+func TestStatusUpdateDatesAreAcceptedAsRealClientsSendThem(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), ""))
+
+	status := `{"IZINSTATUS":{"nib":"8120000000001","id_produk":"","id_proyek":"R-1","oss_id":"P-1","id_izin":"I-1","kd_izin":"033000000001",` +
+		`"kd_instansi":"","kd_status":"50","tgl_status":"2023-01-20","nip_status":"197001012000031001","nama_status":"Budi","keterangan":"Terbit"}}`
+	a := g.post("/v1/kl/rba/receiveLicenseStatus", status)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	got := jsonBody(t, oss.last(t))["IZINSTATUS"].(map[string]any)
+	assert.Equal(t, "2023-01-20 00:00:00", got["tgl_status"])
+
+	a = g.post("/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"tgl_berlaku_izin":"2031-11-30"`, `"tgl_berlaku_izin":"2031-11-30 10:00:00"`, 1))
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "2031-11-30", jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)["tgl_berlaku_izin"])
+
+	env := g.post("/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"20-01-2023"`, 1)).
+		envelope("responreceiveLicenseStatus", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], `IZINSTATUS.tgl_status: harus berformat YYYY-MM-DD HH:MM:SS, diterima "20-01-2023"`)
+	env = g.post("/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"2023-02-30"`, 1)).
+		envelope("responreceiveLicenseStatus", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "IZINSTATUS.tgl_status")
+}
+
+// TestShapesRealClientsSend: a one-element array where an object is
+// documented is that object (policy array-for-object); a body under
+// another method's root is refused naming both roots (policy wrong-root),
+// in enforce mode without strict.
+func TestShapesRealClientsSend(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), ""))
+
+	status := `{"IZINSTATUS":{"nib":"8120000000001","id_produk":"","id_proyek":"R-1","oss_id":"P-1","id_izin":"I-1","kd_izin":"033000000001",` +
+		`"kd_instansi":"","kd_status":"50","tgl_status":"2023-01-20 10:00:00","nip_status":"1970","nama_status":"Budi","keterangan":"Terbit",` +
+		`"data_pnbp":[{"kd_akun":"425111","kd_penerimaan":"1","nominal":150000,"tgl_billing":"2023-01-20"}]}}`
+	a := g.post("/v1/kl/rba/receiveLicenseStatus", status)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, map[string]any{"kd_akun": "425111", "kd_penerimaan": "1", "nominal": float64(150000), "tgl_billing": "2023-01-20"},
+		jsonBody(t, oss.last(t))["IZINSTATUS"].(map[string]any)["data_pnbp"], "data_pnbp: [{...}] reaches OSS as the object the PIA documents")
+
+	a = g.post("/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`,
+		`"status_izin":"50","data_teknis":[{"id_komitmen":""}]`, 1))
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, map[string]any{"id_komitmen": ""}, jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)["data_teknis"],
+		"[{...}] reaches OSS as the object the PIA documents")
+
+	a = g.post("/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`,
+		`"status_izin":"50","data_teknis":[{"id_komitmen":""},{"id_komitmen":""}]`, 1))
+	assert.Equal(t, http.StatusBadRequest, a.StatusCode, "two objects where one is documented: which one is unknowable")
+
+	before := len(oss.received())
+	env := g.post("/v1/kl/rba/receiveLicenseStatus", validLicense).envelope("responreceiveLicenseStatus", http.StatusBadRequest)
+	assert.Equal(t, "root IZINFINAL dikirim; receiveLicenseStatus mengharapkan IZINSTATUS", env["keterangan"])
+	// A body meant for another service (a post-audit report), as a client
+	// that reuses one HTTP helper for every call sends it.
+	env = g.post("/v1/kl/rba/receiveLicense", `{"POSTAUDIT":{"nib":"8120000000001"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Equal(t, "root POSTAUDIT dikirim; receiveLicense mengharapkan IZINFINAL", env["keterangan"])
+	assert.Len(t, oss.received(), before, "nothing under the wrong root reaches OSS")
+}
+
+// defaults fronts both sides with the gateway's defaults, logging JSON to
+// logFile.
+func defaults(oss, kld, logFile, extra string) string {
+	return fmt.Sprintf(`{
+	admin {admin}
+	persist_config off
+	auto_https off
+	storage file_system {storage}
+	log {
+		output file %s
+		format json
+	}
+}
+{listen} {
+	pia {
+		oss %s
+		kld %s
+		%s
+	}
+}`, logFile, oss, kld, extra)
+}
+
+// TestOSSPushesAreNeverLostOverADeviation: the methods OSS calls default
+// to report mode (policy report-mode-for-oss-pushes): the K/L/D application
+// gets the push, the violations go to X-PIA-Validation, the log and the
+// metrics. K/L/D → OSS methods stay enforced; both are configurable per
+// method.
+func TestOSSPushesAreNeverLostOverADeviation(t *testing.T) {
+	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
+	logFile := filepath.Join(t.TempDir(), "caddy.log")
+	g := startGateway(t, defaults(oss.addr(), kld.addr(), logFile, ""))
+
+	// A real OSS push: an id_izin longer than documented, a code outside
+	// the Lampiran.
+	push := `{"receiveFileDS":{"id_izin":"I-2021121717091582431060001","nib":"8120000000001","file_izin":"https://oss.go.id/ds/izin.pdf"}}`
+	a := g.post("/v1/kl/rba/receiveFileDS", push)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, push, string(kld.last(t).Body), "the application gets OSS's push as sent")
+	assert.Equal(t, `receiveFileDS.id_izin maxLength got="I-2021121717091582431060001"`, a.Header.Get("X-PIA-Validation"))
+
+	res, err := http.Get(g.admin + "/metrics")
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Contains(t, string(b), `caddy_pia_validation_failures_total{method="receiveFileDS",mode="report"} 1`)
+	logs, err := os.ReadFile(logFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(logs), `receiveFileDS.id_izin: panjang maksimal 25 karakter, diterima 27`, "the violation is in the log")
+
+	bad := strings.Replace(validLicense, `"nib":"8120000000001"`, `"nib":"812000000000123"`, 1)
+	g.post("/v1/kl/rba/receiveLicense", bad).envelope("responreceiveLicense", http.StatusBadRequest)
+
+	g = startGateway(t, defaults(oss.addr(), kld.addr(), logFile, `method receiveFileDS {
+			validation enforce
+		}
+		method receiveLicense {
+			validation report
+		}`))
+	g.post("/v1/kl/rba/receiveFileDS", push).envelope("responreceiveFileDS", http.StatusBadRequest)
+	assert.Equal(t, http.StatusOK, g.post("/v1/kl/rba/receiveLicense", bad).StatusCode, "per method, both ways")
+}
+
+// TestValidationHeaderIsBoundedASCII: X-PIA-Validation carries, for each
+// violation it lists, the rule and the value received, in ASCII, within
+// 1 KB, and says how many it left out (policy validation-header).
+func TestValidationHeaderIsBoundedASCII(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), "validation report"))
+	bad := strings.NewReplacer(`"nama_ttd":"Budi Santoso"`, `"nama_ttd":"`+strings.Repeat("Bédi Sañtoso ", 20)+`"`,
+		`"status_izin":"50"`, `"status_izin":"99"`, `"nib":"8120000000001"`, `"nib":"812000000000123"`).Replace(validLicense)
+	a := g.post("/v1/kl/rba/receiveLicense", bad)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	h := a.Header.Get("X-PIA-Validation")
+	assert.Contains(t, h, `IZINFINAL.nib maxLength got="812000000000123"`)
+	assert.Contains(t, h, `IZINFINAL.nama_ttd maxLength got="B\u00e9di Sa\u00f1toso`, "non-ASCII is escaped")
+	for i := 0; i < len(h); i++ {
+		require.True(t, h[i] >= 0x20 && h[i] < 0x7f, "ASCII only: %q", h)
+	}
+
+	// Many violations: the header stays bounded and says how many it left out.
+	// strict mode names every undeclared member: 60 of them.
+	g = startGateway(t, enforcing(oss.addr(), "validation report\n\t\tstrict"))
+	var members []string
+	for i := 0; i < 60; i++ {
+		members = append(members, fmt.Sprintf(`"kolom_tambahan_%02d":"nilai %d"`, i, i))
+	}
+	status := `{"IZINSTATUS":{"nib":"8120000000001","id_produk":"","id_proyek":"R-1","oss_id":"P-1","id_izin":"I-1","kd_izin":"033000000001",` +
+		`"kd_instansi":"","kd_status":"50","tgl_status":"2023-01-20 10:00:00","nip_status":"1970","nama_status":"Budi","keterangan":"",` +
+		strings.Join(members, ",") + `}}`
+	a = g.post("/v1/kl/rba/receiveLicenseStatus", status)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	h = a.Header.Get("X-PIA-Validation")
+	assert.LessOrEqual(t, len(h), 1024)
+	assert.Regexp(t, `; \(\+\d+ more\)$`, h, "says how many it left out")
 }

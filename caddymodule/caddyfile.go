@@ -43,8 +43,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    lang            id|en                 # default id
 //	    max_body        <size>                # default 10MB
 //	    max_elements    <n>                   # JSON values in a body; default 250000
-//	    validation      enforce|report|off    # default enforce
+//	    validation      enforce|report|off    # default: report for the methods OSS calls, enforce for the others
 //	    strict                                # reject undeclared fields
+//	    strip_response_fields                 # drop fields the client's version lacks from answers
 //	    schemas         <dir>                 # add/override schemas
 //	    rules           <dir>                 # add/override version rules
 //	    client_version  <version>             # caller's version when nothing says
@@ -216,6 +217,14 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.ArgErr()
 			}
 			g.Strict = true
+		case "strip_response_fields":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			if g.StripResponseFields {
+				return d.Errf("duplicate subdirective %q", d.Val())
+			}
+			g.StripResponseFields = true
 		case "schemas":
 			if err := oneArg(d, &g.SchemaDir); err != nil {
 				return err

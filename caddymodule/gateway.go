@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -71,9 +72,16 @@ type Gateway struct {
 	// X-PIA-Version header say nothing. Default: the upstream's version.
 	ClientVersion string `json:"client_version,omitempty"`
 
-	// Validation is the mode for every method: enforce (default), report
-	// or off.
+	// Validation is the mode for every method: enforce, report or off.
+	// Unset, the methods OSS calls (receiveNIB, receiveFileDS, ...) are in
+	// report mode, so a push of OSS's is never lost over a deviation from
+	// the documentation, and the methods K/L/D clients call are enforced.
 	Validation string `json:"validation,omitempty"`
+
+	// StripResponseFields removes from an answer carried to an older (or
+	// newer) client the fields its version does not have. By default they
+	// are kept: only renames, moves and retypes are applied.
+	StripResponseFields bool `json:"strip_response_fields,omitempty"`
 
 	// Strict rejects fields a schema does not declare.
 	Strict bool `json:"strict,omitempty"`
@@ -207,7 +215,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if g.lang, err = pia.ParseLang(g.Lang); err != nil {
 		return err
 	}
-	g.prefixes = DefaultPrefixes
+	g.prefixes = append([]string(nil), DefaultPrefixes...)
 	if len(g.Prefixes) > 0 {
 		g.prefixes = nil
 		for _, p := range g.Prefixes {
@@ -218,6 +226,10 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 			g.prefixes = append(g.prefixes, p)
 		}
 	}
+	// The longest prefix wins, whatever the order they are given in: with
+	// "/" and "/v1/kl/rba", /v1/kl/rba/receiveLicense is receiveLicense
+	// under /v1/kl/rba, and /receiveLicense the legacy OSS 1.1 path.
+	sort.SliceStable(g.prefixes, func(i, j int) bool { return len(g.prefixes[i]) > len(g.prefixes[j]) })
 	g.maxBody = g.MaxBodySize
 	if g.maxBody <= 0 {
 		g.maxBody = DefaultMaxBodySize
@@ -269,6 +281,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if g.transform, err = transform.Load(g.catalog, g.lang, ruleDirs...); err != nil {
 		return err
 	}
+	g.transform.StripResponses(g.StripResponseFields)
 	if g.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return err
 	}
@@ -314,6 +327,10 @@ func (g *Gateway) provisionMethods() error {
 		}
 		if err := g.table.Add(pia.Method{Name: name, Side: side, HTTPMethod: verb, Custom: true}); err != nil {
 			return err
+		}
+		if mc.Schema == "" {
+			g.logger.Warn("custom method declared without a schema: its payloads are forwarded unvalidated; give it one with schema <file>",
+				zap.String("method", name))
 		}
 		if mc.Schema != "" {
 			raw, err := os.ReadFile(mc.Schema)
@@ -363,6 +380,9 @@ func (g *Gateway) provisionRoutes() error {
 	g.routes = make(map[string]*route)
 	for _, m := range g.table.Methods() {
 		rt := &route{method: m, mode: g.mode, clientVer: g.clientVer, ossToken: g.OSSToken != nil && m.Side == pia.SideKLD}
+		if g.Validation == "" && m.Side == pia.SideKLD {
+			rt.mode = ModeReport // OSS's pushes are never lost (see Validation)
+		}
 		upName := m.Side.String()
 		if mc := g.Methods[m.Name]; mc != nil {
 			if mc.Upstream != "" {

@@ -254,7 +254,8 @@ func TestEnglishMessages(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), "lang en"))
 	env := g.post("/v1/kl/rba/nope", `{}`).envelope("responnope", 404)
-	assert.Equal(t, "Unknown method nope", env["keterangan"])
+	assert.Equal(t, "Unknown method nope; declare an agency's own method in the configuration: method nope { side oss|kld; schema <file> }", env["keterangan"],
+		"an unknown method says how to declare it")
 }
 
 // jsonBody decodes an upstream's received body.

@@ -6,10 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"path"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +25,7 @@ import (
 	"github.com/caddy-pia/caddy-pia/auth"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/transform"
+	"github.com/caddy-pia/caddy-pia/validate"
 )
 
 // Outcomes label what became of a request, in logs and metrics.
@@ -44,6 +48,7 @@ const (
 	outcomeTimeout       = "upstream_timeout"
 	outcomeBadRequest    = "bad_request"
 	outcomeInternalError = "error"
+	outcomeUnclaimed     = "unclaimed"
 )
 
 // Headers the gateway reads or writes.
@@ -86,7 +91,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	}
 	name, param, ok := g.match(r.URL.Path)
 	if !ok {
-		return next.ServeHTTP(w, r)
+		return g.passOn(w, r, next)
 	}
 	x := &exchange{start: now(), name: name, param: param, requestID: requestID(r)}
 	r.Header.Set(headerRequestID, x.requestID)
@@ -147,8 +152,12 @@ func singleSegment(p string) bool {
 // validate, encode, proxy. Every refusal is an envelope.
 func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, bufferResponse *bool) error {
 	m, ok := g.table.Lookup(x.name)
-	if !ok || (x.param != "" && m.PathParam == "") {
-		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, x.name)
+	if !ok {
+		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, x.name, x.name)
+	}
+	if x.param != "" && m.PathParam == "" {
+		// <prefix>/receiveLicense/extra is not receiveLicense.
+		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgNoSuchPath, clipPath(r.URL.EscapedPath()))
 	}
 	x.method, x.route = m, g.routes[m.Name]
 	if r.Method != m.HTTPMethod {
@@ -156,7 +165,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 		return g.answer(x, w, http.StatusMethodNotAllowed, outcomeBadVerb, pia.MsgWrongVerb, m.Name, m.HTTPMethod)
 	}
 	if m.PathParam != "" && x.param == "" {
-		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, x.name+"/{"+m.PathParam+"}")
+		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgNoSuchPath, clipPath(r.URL.EscapedPath())+"/{"+m.PathParam+"}")
 	}
 	if m.PathParam != "" && !singleSegment(x.param) {
 		return g.answer(x, w, http.StatusBadRequest, outcomeBadRequest, pia.MsgPathParam, m.PathParam)
@@ -182,7 +191,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	}
 	callerVer, refused := g.callerVersion(x, r, claims)
 	if refused {
-		return g.answer(x, w, http.StatusBadRequest, outcomeBadRequest, pia.MsgVersion, r.Header.Get(headerVersion))
+		return g.answer(x, w, http.StatusBadRequest, outcomeBadRequest, pia.MsgVersion, clipPath(r.Header.Get(headerVersion)), g.supportedVersions())
 	}
 	x.clientVer = callerVer
 	var ossTok string
@@ -203,12 +212,15 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	}
 	hasBody := m.HTTPMethod != http.MethodGet
 	if hasBody {
-		if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgNotJSON, ct)
+		ct := r.Header.Get("Content-Type")
+		if ct != "" && !isJSON(ct) && !(lenientType(ct) && pia.ValidJSON(body)) {
+			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgNotJSON, clipPath(ct))
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
 			return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)
 		}
+		// policy content-type-lenient: what goes upstream is JSON and says so.
+		r.Header.Set("Content-Type", "application/json")
 	}
 
 	if x.route.ossToken {
@@ -252,6 +264,11 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 			return nil, ref
 		}
 	}
+	if check && x.route.mode == ModeEnforce {
+		if ref := g.checkRoot(x, doc); ref != nil {
+			return nil, ref
+		}
+	}
 	changed := false
 	if check || adapt {
 		var norm bool
@@ -278,7 +295,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 				return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, msg: pia.MsgValidation,
 					args: []any{summarize(errs)}, errors: errs}
 			}
-			w.Header().Set(headerValidation, reportHeader(errs))
+			w.Header().Set(headerValidation, reportHeader(errs, doc))
 			x.message = summarize(errs)
 		}
 	}
@@ -427,16 +444,13 @@ func (g *Gateway) readBody(r *http.Request) ([]byte, int) {
 // X-PIA-Version, then the route's default (defaultCallerVersion).
 func (g *Gateway) callerVersion(x *exchange, r *http.Request, claims *auth.Claims) (pia.Version, bool) {
 	if claims != nil && claims.PIAVersion != "" {
-		if v, err := pia.ParseVersion(claims.PIAVersion); err == nil && g.catalog.Known(v) {
+		if v, ok := g.knownVersion(claims.PIAVersion); ok {
 			return v, false
 		}
 	}
 	if h := r.Header.Get(headerVersion); h != "" {
-		v, err := pia.ParseVersion(h)
-		if err != nil || !g.catalog.Known(v) {
-			return pia.Version{}, true
-		}
-		return v, false
+		v, ok := g.knownVersion(h)
+		return v, !ok
 	}
 	return x.route.clientVer, false
 }
@@ -565,22 +579,86 @@ func summarize(errs []pia.FieldError) string {
 	return strings.Join(parts, "; ")
 }
 
-// reportHeader names the violations for report mode, within a header's
-// reasonable size.
-func reportHeader(errs []pia.FieldError) string {
+// reportHeader names the violations for report mode in X-PIA-Validation:
+// for each, the field, the rule and the value received, within
+// maxReportHeader bytes of ASCII (anything else is escaped \uXXXX), ending
+// with how many it left out: `IZINFINAL.nib maxLength got="812000000000123"; (+2 more)`.
+func reportHeader(errs []pia.FieldError, doc any) string {
 	var b strings.Builder
 	for i, e := range errs {
-		part := e.DottedField() + " " + e.Rule
-		if i > 0 {
-			part = ", " + part
+		part := asciiText(e.DottedField()) + " " + asciiText(e.Rule)
+		if got, ok := receivedValue(doc, e.Field); ok {
+			part += " got=" + got
 		}
-		if b.Len()+len(part) > maxReportHeader {
-			b.WriteString(", …")
+		if i > 0 {
+			part = "; " + part
+		}
+		rest := len(errs) - i
+		more := fmt.Sprintf("; (+%d more)", rest)
+		if i == len(errs)-1 {
+			more = ""
+		}
+		if b.Len()+len(part)+len(more) > maxReportHeader {
+			if i == 0 {
+				fmt.Fprintf(&b, "(%d violations)", len(errs))
+			} else {
+				fmt.Fprintf(&b, "; (+%d more)", rest)
+			}
 			break
 		}
 		b.WriteString(part)
 	}
 	return b.String()
+}
+
+// receivedValue renders, for the report header, the scalar a violation's
+// pointer names in doc: a string quoted, other scalars as JSON writes them,
+// clipped. A structure, a missing field or a secret one (a password, a
+// key) gives nothing.
+func receivedValue(doc any, ptr string) (string, bool) {
+	if ptr == "" || validate.SecretField(ptr) {
+		return "", false
+	}
+	cur := doc
+	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+		switch c := cur.(type) {
+		case map[string]any:
+			var ok bool
+			if cur, ok = c[seg]; !ok {
+				return "", false
+			}
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(c) {
+				return "", false
+			}
+			cur = c[i]
+		default:
+			return "", false
+		}
+	}
+	const limit = 64
+	switch v := cur.(type) {
+	case string:
+		if r := []rune(v); len(r) > limit {
+			v = string(r[:limit]) + "…"
+		}
+		return strconv.QuoteToASCII(v), true
+	case json.Number:
+		return asciiText(clipPath(string(v))), true
+	case bool:
+		return strconv.FormatBool(v), true
+	case nil:
+		return "null", true
+	}
+	return "", false
+}
+
+// asciiText escapes what is not printable ASCII, as a header value needs.
+func asciiText(s string) string {
+	q := strconv.QuoteToASCII(s)
+	return q[1 : len(q)-1]
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -595,4 +673,140 @@ func encodeJSON(doc any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// passOn hands a request the gateway does not claim to the next handler.
+// When nothing after it answers (a site with only pia), the client gets a
+// 404 envelope rather than Caddy's empty 200, which a client reading only
+// the status would record as a success (policy unclaimed-path-404).
+func (g *Gateway) passOn(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	watch := &answerWatch{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}}
+	err := next.ServeHTTP(watch, r)
+	if err != nil || watch.wrote {
+		return err
+	}
+	name := path.Base(r.URL.Path)
+	if !methodName(name) {
+		name = ""
+	}
+	x := &exchange{start: now(), name: name, requestID: requestID(r)}
+	w.Header().Set(headerRequestID, x.requestID)
+	err = g.answer(x, w, http.StatusNotFound, outcomeUnclaimed, pia.MsgNoSuchPath, clipPath(r.URL.EscapedPath()))
+	x.name = ""
+	g.finish(x, r, http.StatusNotFound, err)
+	return err
+}
+
+// answerWatch notes whether a handler answered.
+type answerWatch struct {
+	*caddyhttp.ResponseWriterWrapper
+	wrote bool
+}
+
+func (a *answerWatch) WriteHeader(status int) {
+	a.wrote = true
+	a.ResponseWriterWrapper.WriteHeader(status)
+}
+
+func (a *answerWatch) Write(b []byte) (int, error) {
+	a.wrote = true
+	return a.ResponseWriterWrapper.Write(b)
+}
+
+func (a *answerWatch) ReadFrom(r io.Reader) (int64, error) {
+	a.wrote = true
+	return a.ResponseWriterWrapper.ReadFrom(r)
+}
+
+// methodName reports a name that can be a method's: letters and digits.
+func methodName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// clipPath bounds what a client sent before a message quotes it.
+func clipPath(s string) string {
+	const limit = 200
+	if len(s) <= limit {
+		return s
+	}
+	return s[:limit] + "…"
+}
+
+// lenientType reports the Content-Types a JSON body is accepted under when
+// it parses as JSON (policy content-type-lenient): PHP curl's default
+// form type and text/plain.
+func lenientType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/x-www-form-urlencoded" || mt == "text/plain"
+}
+
+// checkRoot refuses a body whose root is another method's, naming what was
+// sent and what the method expects (policy wrong-root).
+func (g *Gateway) checkRoot(x *exchange, doc any) *refusal {
+	root := g.validator.Root(x.clientVer, x.method.Name, pia.Request)
+	if root == "" {
+		return nil
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, msg: pia.MsgNoRoot, args: []any{x.method.Name, root},
+			errors: []pia.FieldError{{Field: "", Rule: "type", Expected: "object", Message: g.lang.Text(pia.MsgNoRoot, x.method.Name, root)}}}
+	}
+	if _, ok := obj[root]; ok || len(obj) == 0 {
+		return nil
+	}
+	sent := make([]string, 0, len(obj))
+	for k := range obj {
+		sent = append(sent, k)
+	}
+	sort.Strings(sent)
+	if len(sent) > 3 {
+		sent = append(sent[:3], "…")
+	}
+	got := clipPath(strings.Join(sent, ", "))
+	msg := g.lang.Text(pia.MsgWrongRoot, got, x.method.Name, root)
+	return &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, text: msg,
+		errors: []pia.FieldError{{Field: pia.Pointer(root), Rule: "required", Expected: root, Got: got, Message: msg}}}
+}
+
+// knownVersion reads a version a client states: a snapshot's, or one of
+// the document history mapped to the snapshot holding its changes
+// (pia.HistoryVersion).
+func (g *Gateway) knownVersion(s string) (pia.Version, bool) {
+	v, err := pia.ParseVersion(s)
+	if err != nil {
+		return pia.Version{}, false
+	}
+	if g.catalog.Known(v) {
+		return v, true
+	}
+	if snap, ok := pia.HistoryVersion(v); ok && g.catalog.Known(snap) {
+		return snap, true
+	}
+	return pia.Version{}, false
+}
+
+// supportedVersions lists, for a message, the versions a client may state.
+func (g *Gateway) supportedVersions() string {
+	var out []string
+	for _, v := range g.catalog.Versions() {
+		out = append(out, v.String())
+	}
+	s := strings.Join(out, ", ")
+	if h := pia.HistoryVersions(); len(h) > 0 {
+		s += "; " + g.lang.Text(pia.MsgHistoryVersions, h[0].String(), h[len(h)-1].String())
+	}
+	return s
 }

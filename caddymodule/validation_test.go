@@ -80,7 +80,7 @@ func TestReportModeForwardsAndNamesTheViolations(t *testing.T) {
 	a := g.post("/v1/kl/rba/receiveLicense", bad)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, bad, string(oss.last(t).Body), "report mode forwards the payload as sent")
-	assert.Equal(t, "IZINFINAL.nib maxLength", a.Header.Get("X-PIA-Validation"))
+	assert.Equal(t, `IZINFINAL.nib maxLength got="812000000000123"`, a.Header.Get("X-PIA-Validation"))
 
 	res, err := http.Get(g.admin + "/metrics")
 	require.NoError(t, err)

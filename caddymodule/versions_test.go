@@ -36,13 +36,13 @@ func TestResponseIsDowngradedForAnOldClient(t *testing.T) {
 		fmt.Fprint(w, `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001",
 			"id_proyek":"R-1","id_izin":"I-1","kd_status":"50","uraian_status":"Izin terbit","file_lampiran":"https://oss/lampiran.pdf"}}}`)
 	})
-	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), "strip_response_fields"))
 
 	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.JSONEq(t, `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001",
 		"id_proyek":"R-1","id_izin":"I-1","kd_status":"50","uraian_status":"Izin terbit"}}}`, string(a.Body),
-		"file_lampiran, added to the response in 4.3.20, is not sent to a 4.3.19 client")
+		"with strip_response_fields, file_lampiran, added to the response in 4.3.20, is not sent to a 4.3.19 client")
 	assert.Equal(t, fmt.Sprint(len(a.Body)), a.Header.Get("Content-Length"))
 
 	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)

@@ -334,7 +334,9 @@ func (s *state) ensure(p []string, r *rule, d dir, required bool) bool {
 }
 
 // retype converts the field at p to a number (toNumber) or to a string
-// (policy transform-retype-number-text). "" and null stay as they are.
+// (policy transform-retype-number-text). "" and null stay as they are; a
+// digit string with a leading zero never becomes a number (policy
+// codes-as-digit-strings).
 func (s *state) retype(p []string, toNumber bool, r *rule) bool {
 	key := p[len(p)-1]
 	return s.objects(s.root, p[:len(p)-1], func(o map[string]any) bool {
@@ -356,9 +358,14 @@ func (s *state) retype(p []string, toNumber bool, r *rule) bool {
 		if !ok || str == "" {
 			return false
 		}
-		if n, ok := numberText(str); ok {
-			o[key] = json.Number(n)
+		if pia.IsJSONNumber(str) {
+			o[key] = json.Number(str)
 			return true
+		}
+		if r.digitCode && digits(str) {
+			// A code with leading zeros ("01111"): as a number it would be
+			// another code, and the field takes its digits as text.
+			return false
 		}
 		s.fail(append(append([]string(nil), s.ptr...), key), "type", "number", clip(str),
 			s.lang.say(msgNotNumber, numberVersion(r), clip(str)))

@@ -176,9 +176,20 @@ func TestConvert(t *testing.T) {
 			in: `{"dataNIB":{"data_proyek":null,"data_rptka":{"jangka_waktu_permohonan_rptka":null,"rptka_jabatan":null}}}`, want: `{"dataNIB":{"data_proyek":null,"data_rptka":{"jangka_waktu_permohonan_rptka":null,"rptka_jabatan":null}}}`,
 		},
 		{
-			name: "numbers sent as strings become numbers where the newer version retyped them", method: "receiveNIB", kind: pia.Request, from: v4318, to: v4319,
+			name: "numbers sent as strings become numbers where the newer version retyped them, a KBLI code with a leading zero stays its digits", method: "receiveNIB", kind: pia.Request, from: v4318, to: v4319,
 			in:   `{"dataNIB":{"data_proyek":[{"kbli":"01111","luas_tanah":"1500.50","data_proyek_produk":[{"kbli":"46100","id_bidang_usaha":""}]},{"kbli":46100}]}}`,
-			want: `{"dataNIB":{"data_proyek":[{"kbli":1111,"luas_tanah":1500.50,"data_proyek_produk":[{"kbli":46100,"id_bidang_usaha":""}]},{"kbli":46100}]}}`,
+			want: `{"dataNIB":{"data_proyek":[{"kbli":"01111","luas_tanah":1500.50,"data_proyek_produk":[{"kbli":46100,"id_bidang_usaha":""}]},{"kbli":46100}]}}`,
+		},
+		{
+			name: "a leading-zero string where a non-code number is retyped is reported, never stripped", method: "receiveNIB", kind: pia.Request, from: v4318, to: v4319,
+			in:     `{"dataNIB":{"data_proyek":[{"luas_tanah":"007","data_proyek_produk":[{"id_bidang_usaha":"01"}]}]}}`,
+			want:   `{"dataNIB":{"data_proyek":[{"luas_tanah":"007","data_proyek_produk":[{"id_bidang_usaha":"01"}]}]}}`,
+			errors: []errorAt{{"/dataNIB/data_proyek/0/data_proyek_produk/0/id_bidang_usaha", "type"}, {"/dataNIB/data_proyek/0/luas_tanah", "type"}},
+		},
+		{
+			name: "a KBLI code with a leading zero goes down unchanged", method: "receiveNIB", kind: pia.Request, from: v4320, to: v4318,
+			in:   `{"dataNIB":{"data_proyek":[{"kbli":"01111","data_proyek_produk":[{"kbli":"01111"}]}]}}`,
+			want: `{"dataNIB":{"data_proyek":[{"kbli":"01111","data_proyek_produk":[{"kbli":"01111"}]}]}}`,
 		},
 		{
 			name: "12a cannot become a number and is reported at the field the sender wrote", method: "receiveNIB", kind: pia.Request, from: v4318, to: v4319,
@@ -437,4 +448,28 @@ func TestErrorsPointAtTheSendersNamesAfterARename(t *testing.T) {
 	}}
 	assert.Equal(t, []string{"IZINSTATUS", "rows", "3", "old", "x"}, s.inputNames([]string{"CHECKLICENSESTATUS", "rows", "3", "new", "x"}))
 	assert.Equal(t, []string{"IZINSTATUS", "other", "new"}, s.inputNames([]string{"CHECKLICENSESTATUS", "other", "new"}))
+}
+
+// A response carried to another version keeps the fields its reader's
+// version does not know (policy transform-response-keeps-fields): JSON
+// clients ignore extra fields, and real ones read them. Renames, moves
+// and retypes still apply.
+func TestResponsesKeepUnknownFieldsByDefault(t *testing.T) {
+	cat, _ := builtin(t)
+	e, err := Load(cat, pia.Indonesian)
+	require.NoError(t, err)
+	assert.False(t, e.Needed("checkLicenseStatus", pia.Response, v4320, v4319), "adding file_lampiran needs nothing on the way down")
+
+	out, rep := e.Convert("checkLicenseStatus", pia.Response, v4320, v4319,
+		decode(t, `{"responcheckLicenseStatus":{"kode":200,"dataIZIN":{"nib":"1","file_lampiran":"https://oss/x.pdf"}}}`))
+	assert.JSONEq(t, `{"responcheckLicenseStatus":{"kode":200,"dataIZIN":{"nib":"1","file_lampiran":"https://oss/x.pdf"}}}`, encode(t, out))
+	assert.Empty(t, rep.Errors)
+
+	out, _ = e.Convert("inqueryNIB", pia.Response, v4320, v4312,
+		decode(t, `{"responinqueryNIB":{"kode":200,"dataNIB":{"nib":"1","data_checklist":[{"id_izin":"I-1","data_teknis":{"luas":"10"}}]}}}`))
+	got := encode(t, out)
+	assert.Contains(t, got, `"data_teknis":{"luas":"10"}`, "inqueryNIB data_checklist[].data_teknis reaches a 4.3.12 client")
+
+	out, _ = e.Convert("checkLicenseStatus", pia.Request, v4320, v4312, decode(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`))
+	assert.JSONEq(t, `{"IZINSTATUS":{"id_izin":"I-1"}}`, encode(t, out), "requests are unaffected: the rename applies")
 }

@@ -31,6 +31,25 @@ type Engine struct {
 	// payloads a placeholder can reach.
 	reach map[methodKey]*reach
 	lang  pia.Lang
+	// stripResponses removes from a response the fields the reader's
+	// version does not have (policy transform-response-keeps-fields).
+	stripResponses bool
+}
+
+// StripResponses makes Convert remove, from responses, the fields the
+// reader's version does not have. By default a response keeps them: only
+// renames, moves, restructures and retypes (and the fills an older reader
+// requires) are applied (policy transform-response-keeps-fields). Call it
+// before the Engine is used.
+func (e *Engine) StripResponses(on bool) { e.stripResponses = on }
+
+// keeps reports whether rule r, applied in direction d to a payload of
+// kind k, would only remove a field a response keeps.
+func (e *Engine) keeps(r *rule, d dir, k pia.Kind) bool {
+	if e.stripResponses || k != pia.Response {
+		return false
+	}
+	return (r.op == opAdd && d == down) || (r.op == opRemove && d == up)
 }
 
 type methodKey struct {
@@ -79,7 +98,10 @@ type rule struct {
 	reqFrom, reqTo bool
 	// toNumber: retype makes a number of a string when upgrading.
 	toNumber bool
-	combine  string
+	// digitCode: the number side of a retype also takes digit strings
+	// (policy codes-as-digit-strings), so a leading-zero code stays text.
+	digitCode bool
+	combine   string
 	// ids name the rule in Report.Applied, upgrading and downgrading.
 	ids [2]string
 }
@@ -178,7 +200,7 @@ func (e *Engine) Needed(method string, kind pia.Kind, from, to pia.Version) bool
 	}
 	for i := lo; i < hi; i++ {
 		for _, r := range e.steps[i].rules[k] {
-			if r.effective(d) {
+			if r.effective(d) && !e.keeps(r, d, kind) {
 				return true
 			}
 		}
@@ -206,14 +228,18 @@ func (e *Engine) Convert(method string, kind pia.Kind, from, to pia.Version, doc
 	if fi < ti {
 		for i := fi; i < ti; i++ {
 			for _, r := range e.steps[i].rules[k] {
-				s.apply(r, up)
+				if !e.keeps(r, up, kind) {
+					s.apply(r, up)
+				}
 			}
 		}
 	} else {
 		for i := fi - 1; i >= ti; i-- {
 			rs := e.steps[i].rules[k]
 			for j := len(rs) - 1; j >= 0; j-- {
-				s.apply(rs[j], down)
+				if !e.keeps(rs[j], down, kind) {
+					s.apply(rs[j], down)
+				}
 			}
 		}
 	}

@@ -23,13 +23,18 @@ var (
 	builtinErr    error
 )
 
-// builtin is the engine of the builtin catalog and rules, built once.
+// builtin is the engine of the builtin catalog and rules, built once. It
+// strips unknown fields from responses, so the rules' full effect shows;
+// TestResponsesKeepUnknownFieldsByDefault checks the default.
 func builtin(t testing.TB) (*pia.Catalog, *Engine) {
 	t.Helper()
 	builtinOnce.Do(func() {
 		builtinCat, builtinErr = pia.NewCatalog()
 		if builtinErr == nil {
 			builtinEngine, builtinErr = Load(builtinCat, pia.Indonesian)
+			if builtinErr == nil {
+				builtinEngine.StripResponses(true)
+			}
 		}
 	})
 	require.NoError(t, builtinErr)

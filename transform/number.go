@@ -10,12 +10,12 @@ import (
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
-// numberText returns the JSON number a string field's text stands for,
-// when a retype makes a number of it (policy transform-retype-number-text):
-// the JSON number grammar, except that leading zeros of the integer part
-// are accepted and dropped ("01111" is the KBLI code 01111, which the
-// versions that made kbli a number write 1111). Anything else, spaces and
-// decimal commas included, is not a number.
+// numberText returns the JSON number a string stands for, when the engine
+// computes with it (a sum of totals): the JSON number grammar, except that
+// leading zeros of the integer part are accepted ("0100" adds 100). A
+// retype never uses it: there a leading zero keeps the text a string
+// (policy transform-retype-number-text). Anything else, spaces and decimal
+// commas included, is not a number.
 func numberText(s string) (string, bool) {
 	sign, unsigned := "", s
 	if strings.HasPrefix(s, "-") {
@@ -34,6 +34,16 @@ func numberText(s string) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// digits reports a non-empty string of ASCII digits only.
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // numberOf returns the exact decimal text of a number, or of a string

@@ -371,7 +371,9 @@ func compileRule(cat *pia.Catalog, from, to pia.Version, r Rule) (*rule, error) 
 			switch {
 			case a == pia.TypeString && isNumber(b):
 				c.toNumber = true
+				c.digitCode = newer.Fields[r.Path].DigitString
 			case isNumber(a) && b == pia.TypeString:
+				c.digitCode = older.Fields[r.Path].DigitString
 			default:
 				err = fmt.Errorf("retype converts between string and number; %s is %s in PIA %s and %s in PIA %s", r.Path, typeName(a), from, typeName(b), to)
 			}

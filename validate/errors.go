@@ -137,6 +137,12 @@ func (t translator) leaf(e *jsonschema.ValidationError, out []pia.FieldError) []
 		return append(out, pia.FieldError{Field: ptr, Rule: "minLength", Expected: strconv.Itoa(k.Want), Got: strconv.Itoa(k.Got),
 			Message: l.say(msgMinLength, k.Want, k.Got)})
 	case *kind.Pattern:
+		if info != nil && info.DigitString {
+			// policy codes-as-digit-strings: the string form of a code is
+			// its digits.
+			return append(out, pia.FieldError{Field: ptr, Rule: RuleType, Expected: "number|digits", Got: clip(k.Got),
+				Message: l.say(msgType, l.typeName("number|digits"), l.describe(k.Got))})
+		}
 		return append(out, pia.FieldError{Field: ptr, Rule: "pattern", Expected: k.Want, Got: clip(k.Got),
 			Message: l.say(msgPattern, k.Want, l.describe(k.Got))})
 	case *kind.Const:

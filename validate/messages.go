@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
@@ -80,6 +81,12 @@ type speaker struct {
 
 var secretRe = regexp.MustCompile(`(?i)pwd|pass|secret|token|(^|_)key($|_)`)
 
+// SecretField reports whether the last segment of a JSON pointer names a
+// field whose value must not be quoted back, logged or put in a header.
+func SecretField(ptr string) bool {
+	return secret([]string{ptr[strings.LastIndexByte(ptr, '/')+1:]})
+}
+
 // secret reports whether a location names a field whose value must not be
 // quoted back, logged or put in a header.
 func secret(loc []string) bool {
@@ -94,6 +101,8 @@ var typeNames = map[string][2]string{
 	"object":  {"objek", "an object"},
 	"array":   {"array", "an array"},
 	"null":    {"null", "null"},
+	// policy codes-as-digit-strings
+	"number|digits": {"angka atau teks berisi digit saja (mis. \"01111\")", "a number or a string of digits only (e.g. \"01111\")"},
 }
 
 // typeName names a JSON type ("string", "number|string") in language l.

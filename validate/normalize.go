@@ -8,19 +8,29 @@ import (
 
 // Normalize applies the accepted real-world variations to a decoded tree in
 // place (it may return a new root) and reports whether anything changed, so
-// the caller re-encodes only then. Each variation is a policy of
-// internal/pia/deviations.json:
+// the caller re-encodes only then. This is the one place the variations
+// are decided; each rule below is a policy of internal/pia/deviations.json,
+// and none changes what a value means:
 //
 //   - normalize-number-string: "12" where a number is documented becomes 12;
-//     a string that is not a JSON number ("12a", "1,5", " 12") is left for
-//     Validate to reject.
+//     a string that is not a JSON number ("12a", "1,5", " 12", "007") is
+//     left for Validate to reject.
+//   - codes-as-digit-strings: on a code documented as a number (kbli*), a
+//     digit string with a leading zero ("01111") is left as sent, never
+//     read as a number; the schema accepts it.
 //   - normalize-string-number: 12 where a string is documented becomes "12",
 //     written exactly as sent.
 //   - normalize-boolean-string: "true" and "false" where a boolean is
 //     documented become true and false.
+//   - date-for-datetime: "2023-01-20" where a datetime is documented becomes
+//     "2023-01-20 00:00:00".
+//   - datetime-for-date: "2022-03-08 10:00:00" where a date is documented
+//     becomes "2022-03-08". Only a valid date and time are shortened;
+//     anything else is left for Validate's precise message.
 //   - normalize-single-object: an object where an array of objects is
 //     documented is wrapped in an array.
-//   - array-for-object: an array where an object is documented is left for
+//   - array-for-object: a one-element array holding an object where an
+//     object is documented is that object; any other array is left for
 //     Validate to reject.
 //
 // Fields the schema's index does not declare are left alone, and so is a
@@ -62,8 +72,11 @@ func normalizeValue(n *node, val any) (any, bool) {
 			return json.Number(s), true
 		}
 	case pia.TypeString:
-		if num, ok := val.(json.Number); ok {
-			return string(num), true
+		switch x := val.(type) {
+		case json.Number:
+			return string(x), true
+		case string:
+			return normalizeDate(n.info.Format, x)
 		}
 	case pia.TypeBoolean:
 		if s, ok := val.(string); ok {
@@ -75,6 +88,13 @@ func normalizeValue(n *node, val any) (any, bool) {
 			}
 		}
 	case pia.TypeObject:
+		if a, ok := val.([]any); ok && len(a) == 1 {
+			// policy array-for-object: [{…}] is the object it holds.
+			if obj, ok := a[0].(map[string]any); ok {
+				normalizeObject(n, obj)
+				return obj, true
+			}
+		}
 		return normalizeObject(n, val)
 	case pia.TypeArray:
 		switch x := val.(type) {
@@ -103,3 +123,21 @@ func normalizeValue(n *node, val any) (any, bool) {
 // with leading zeros may be a code rather than a quantity, and "1,500"
 // reads as one and a half or fifteen hundred depending on who wrote it.
 func isJSONNumber(s string) bool { return pia.IsJSONNumber(s) }
+
+// normalizeDate applies policies date-for-datetime and datetime-for-date to
+// a string of a field with the given format. A value is changed only when
+// it is a valid date (and time): "2023-02-30" or "2023-01-20 25:00:00"
+// stay as sent, so Validate names them precisely.
+func normalizeDate(format, s string) (any, bool) {
+	switch format {
+	case formatDateTime:
+		if len(s) == 10 && validateDate(s) == nil {
+			return s + " 00:00:00", true
+		}
+	case formatDate:
+		if len(s) == 19 && validateDateTime(s) == nil {
+			return s[:10], true
+		}
+	}
+	return s, false
+}

@@ -451,3 +451,17 @@ func (r *Result) Fields() []string {
 	}
 	return out
 }
+
+// Root returns the member a method's payload is wrapped in (IZINFINAL for
+// receiveLicense), when the schema declares exactly one top-level member,
+// else "".
+func (v *Validator) Root(ver pia.Version, method string, kind pia.Kind) string {
+	c := v.lookup(ver, method, kind)
+	if c == nil || len(c.root.children) != 1 {
+		return ""
+	}
+	for name := range c.root.children {
+		return name
+	}
+	return ""
+}

@@ -220,9 +220,17 @@ type FieldInfo struct {
 	Decimals int
 	Format   string
 	Enum     []any
+	// DigitString marks a code documented as a number that also takes a
+	// string of digits, leading zeros kept (policy codes-as-digit-strings);
+	// MaxLength is then the string's limit.
+	DigitString bool
 	// Description is the schema's description of the field.
 	Description string
 }
+
+// DigitStringPattern is the pattern with which a schema lets a number
+// field take a string of digits (policy codes-as-digit-strings).
+const DigitStringPattern = "^[0-9]*$"
 
 // Fields indexes field facts by dotted path.
 type Fields map[string]*FieldInfo
@@ -286,7 +294,10 @@ func readField(info *FieldInfo, s map[string]any) {
 			}
 		}
 	}
-	if info.Type == TypeString || info.Type == "" {
+	if p, _ := s["pattern"].(string); p == DigitStringPattern && (info.Type == TypeNumber || info.Type == TypeInteger) {
+		info.DigitString = true
+	}
+	if info.Type == TypeString || info.Type == "" || info.DigitString {
 		if n, ok := s["maxLength"].(json.Number); ok {
 			if v, err := n.Int64(); err == nil {
 				info.MaxLength = int(v)

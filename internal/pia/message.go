@@ -46,6 +46,10 @@ const (
 	MsgBadJSON                        // parser error
 	MsgEmptyBody                      //
 	MsgValidation                     // list of violations
+	MsgWrongRoot                      // roots sent, method, root expected
+	MsgNoSuchPath                     // path
+	MsgNoRoot                         // method, root expected
+	MsgHistoryVersions                // oldest, newest mapped version
 	MsgUpstreamUnreachable            // side
 	MsgUpstreamTimeout                // side
 	MsgInternal                       //
@@ -72,7 +76,7 @@ const (
 )
 
 var messages = map[Msg][2]string{
-	MsgUnknownMethod:       {"Method %s tidak dikenal", "Unknown method %s"},
+	MsgUnknownMethod:       {"Method %s tidak dikenal; method milik instansi sendiri dideklarasikan di konfigurasi: method %s { side oss|kld; schema <file> }", "Unknown method %s; declare an agency's own method in the configuration: method %s { side oss|kld; schema <file> }"},
 	MsgWithdrawn:           {"Method %s sudah ditarik sejak PIA %s dan tidak dapat dipanggil lagi", "Method %s was withdrawn in PIA %s and can no longer be called"},
 	MsgWrongVerb:           {"Method %s harus dipanggil dengan HTTP %s", "Method %s must be called with HTTP %s"},
 	MsgBodyTooLarge:        {"Ukuran body melebihi batas %d byte", "Request body exceeds the limit of %d bytes"},
@@ -80,6 +84,10 @@ var messages = map[Msg][2]string{
 	MsgBadJSON:             {"Body bukan JSON yang valid: %s", "Body is not valid JSON: %s"},
 	MsgEmptyBody:           {"Body tidak boleh kosong", "Request body must not be empty"},
 	MsgValidation:          {"Data parameter salah: %s", "Invalid parameters: %s"},
+	MsgWrongRoot:           {"root %s dikirim; %s mengharapkan %s", "root %s sent; %s expects %s"},
+	MsgNoSuchPath:          {"Path %s tidak dikenal", "Unknown path %s"},
+	MsgHistoryVersions:     {"juga versi riwayat dokumen %s s.d. %s tanpa snapshot, yang dilayani sebagai snapshot yang memuat perubahannya", "also the document-history versions %s to %s without a snapshot, served as the snapshot holding their changes"},
+	MsgNoRoot:              {"body bukan objek; %s mengharapkan {\"%s\": {...}}", "body is not an object; %s expects {\"%s\": {...}}"},
 	MsgUpstreamUnreachable: {"Layanan tujuan (%s) tidak dapat dihubungi", "Upstream service (%s) is unreachable"},
 	MsgUpstreamTimeout:     {"Layanan tujuan (%s) tidak menjawab tepat waktu", "Upstream service (%s) did not answer in time"},
 	MsgInternal:            {"Terjadi kesalahan pada gateway", "Gateway internal error"},
@@ -97,7 +105,7 @@ var messages = map[Msg][2]string{
 	MsgTokenMismatch:       {"Token tidak valid", "Invalid Token"},
 	MsgTokenMissing:        {"Token tidak ditemukan (header Token, Authorization: Bearer, atau parameter token)", "Token missing (Token header, Authorization: Bearer, or token parameter)"},
 	MsgTransform:           {"Data tidak dapat disesuaikan ke PIA %s: %s", "Payload cannot be adapted to PIA %s: %s"},
-	MsgVersion:             {"Versi PIA %q tidak dikenal", "Unknown PIA version %q"},
+	MsgVersion:             {"Versi PIA %q tidak dikenal (versi yang didukung: %s)", "Unknown PIA version %q (supported versions: %s)"},
 	MsgNotJSONBody:         {"Body bukan JSON yang valid", "Body is not valid JSON"},
 	MsgUnreadableBody:      {"Body tidak dapat dibaca", "Body could not be read"},
 	MsgPathParam:           {"Parameter path {%s} harus satu segmen: tanpa /, \\, . atau .., dan tanpa karakter kontrol", "Path parameter {%s} must be one segment: no /, \\, . or .., and no control characters"},

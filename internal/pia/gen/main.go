@@ -17,6 +17,7 @@ import (
 	"log"
 	"math/big"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -87,7 +88,14 @@ type deviations struct {
 		ResponseRoot string `json:"response_root"`
 		Reason       string `json:"reason"`
 	} `json:"methods"`
-	Fields []fieldDeviation `json:"fields"`
+	Fields   []fieldDeviation `json:"fields"`
+	Policies []struct {
+		ID string `json:"id"`
+		// CodeFields (policy codes-as-digit-strings) name, as path.Match
+		// patterns on a field's last segment, the fields documented as
+		// numbers that also take a string of digits.
+		CodeFields []string `json:"code_fields"`
+	} `json:"policies"`
 }
 
 type fieldDeviation struct {
@@ -152,6 +160,15 @@ func run(dir string) error {
 	for _, m := range dev.Methods {
 		if m.Reason == "" {
 			return fmt.Errorf("method deviation %s has no reason", m.Name)
+		}
+	}
+	codeFields = map[string]int{}
+	for _, p := range dev.Policies {
+		for _, pat := range p.CodeFields {
+			if _, err := path.Match(pat, ""); err != nil {
+				return fmt.Errorf("policy %s: code_fields %q: %v", p.ID, pat, err)
+			}
+			codeFields[pat] = 0
 		}
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "source", "spec", "pia-*.json"))
@@ -224,6 +241,12 @@ func run(dir string) error {
 	for i := range dev.Fields {
 		if dev.Fields[i].used == 0 {
 			return fmt.Errorf("deviation %s %s %s matches nothing: remove or correct it", dev.Fields[i].Method, dev.Fields[i].Section, dev.Fields[i].Path)
+		}
+	}
+
+	for pat, n := range codeFields {
+		if n == 0 {
+			return fmt.Errorf("policy codes-as-digit-strings: code_fields %q matches no number field: remove or correct it", pat)
 		}
 	}
 
@@ -554,7 +577,13 @@ func schemaOf(t *tree, codes map[int][]string, version, method string, top bool)
 		if f.Decimals != nil && *f.Decimals == 0 {
 			base = "integer"
 		}
-		n = append(n, kv{"type", []string{base, "string", "null"}}, kv{"maxLength", 0})
+		if isCodeField(f.Path) && f.MaxDigits != nil {
+			// policy codes-as-digit-strings: a code documented as a number
+			// also takes its digits as a string, leading zeros kept.
+			n = append(n, kv{"type", []string{base, "string", "null"}}, kv{"maxLength", *f.MaxDigits}, kv{"pattern", digitStringPattern})
+		} else {
+			n = append(n, kv{"type", []string{base, "string", "null"}}, kv{"maxLength", 0})
+		}
 		if f.MaxDigits != nil { // policy number-digits
 			limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(*f.MaxDigits)), nil).String()
 			n = append(n, kv{"exclusiveMaximum", rawNumber(limit)}, kv{"exclusiveMinimum", rawNumber("-" + limit)})
@@ -579,6 +608,26 @@ func schemaOf(t *tree, codes map[int][]string, version, method string, top bool)
 		n = append(n, kv{"description", d})
 	}
 	return n, nil
+}
+
+// codeFields holds the code_fields patterns of deviations.json (policy
+// codes-as-digit-strings) and how many fields each matched.
+var codeFields map[string]int
+
+// digitStringPattern is the pattern of a code field's string form; the
+// catalog (pia.DigitStringPattern) recognises code fields by it.
+const digitStringPattern = "^[0-9]*$"
+
+func isCodeField(p string) bool {
+	name := p[strings.LastIndexByte(p, '.')+1:]
+	found := false
+	for pat := range codeFields {
+		if ok, _ := path.Match(pat, name); ok {
+			codeFields[pat]++
+			found = true
+		}
+	}
+	return found
 }
 
 // enumOf lists the allowed codes of a field, "" and null included (policies

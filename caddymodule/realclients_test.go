@@ -1,0 +1,375 @@
+package caddymodule
+
+import (
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Tests of the variations real K/L/D systems and OSS send (issue "Real
+// clients first"); each policy they check is cited.
+
+// fullNIB is the 4.3.20 receiveNIB sample of internal/pia/testdata (built
+// by hand from the 4.3.20 field table: every field filled, three members
+// in every array).
+func fullNIB(t *testing.T) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveNIB-4.3.20.json"))
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(b, &doc))
+	return doc
+}
+
+// setMembers sets every member called one of names, at any depth.
+func setMembers(v any, value any, names ...string) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			for _, n := range names {
+				if k == n {
+					x[k] = value
+				}
+			}
+			setMembers(e, value, names...)
+		}
+	case []any:
+		for _, e := range x {
+			setMembers(e, value, names...)
+		}
+	}
+}
+
+// membersNamed collects, as JSON text, every value of a member whose name
+// starts with prefix, at any depth, with its path.
+func membersNamed(t *testing.T, body []byte, prefix string) map[string]string {
+	t.Helper()
+	var doc any
+	require.NoError(t, json.Unmarshal(body, &doc), "%s", body)
+	out := map[string]string{}
+	var walk func(v any, at string)
+	walk = func(v any, at string) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if strings.HasPrefix(k, prefix) {
+					b, _ := json.Marshal(e)
+					out[at+"/"+k] = string(b)
+				}
+				walk(e, at+"/"+k)
+			}
+		case []any:
+			for i, e := range x {
+				walk(e, fmt.Sprintf("%s/%d", at, i))
+			}
+		}
+	}
+	walk(doc, "")
+	return out
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// assertAllCodes checks that every kbli* member found is the string "01111".
+func assertAllCodes(t *testing.T, body []byte, min int, path string) {
+	t.Helper()
+	got := membersNamed(t, body, "kbli")
+	require.GreaterOrEqual(t, len(got), min, "%s: kbli members found: %v", path, got)
+	var keys []string
+	for k := range got {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		assert.Equal(t, `"01111"`, got[k], "%s: %s keeps its leading zero (policy codes-as-digit-strings)", path, k)
+	}
+}
+
+// TestKBLICodeWithLeadingZeroIsNeverANumber walks every path a KBLI code
+// can take through the gateway: same version, carried up, carried down,
+// in a request and in a response. "01111" (section A, agriculture) arrives
+// as "01111" everywhere (policy codes-as-digit-strings).
+func TestKBLICodeWithLeadingZeroIsNeverANumber(t *testing.T) {
+	inqueryAnswer := func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"responinqueryNIB":{"kode":200,"keterangan":"Sukses","dataNIB":{"nib":"8120000000001",`+
+			`"data_proyek":[{"id_proyek":"R-1","kbli":"01111","data_proyek_produk":[{"id_produk":"P-1","kbli":"01111"}]}]}}}`)
+	}
+
+	t.Run("same version, request, validation enforced", func(t *testing.T) {
+		kld := newUpstream(t, nil)
+		g := startGateway(t, routingConfig(freeAddr(t), kld.addr(), `method receiveNIB {
+			validation enforce
+		}`))
+		doc := fullNIB(t)
+		setMembers(doc, "01111", "kbli", "kbli_konversi")
+		in := mustJSON(t, doc)
+		a := g.post("/v1/kl/rba/receiveNIB", in)
+		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+		assertAllCodes(t, kld.last(t).Body, 10, "same version")
+
+		setMembers(doc, "01a11", "kbli")
+		env := g.post("/v1/kl/rba/receiveNIB", mustJSON(t, doc)).envelope("responreceiveNIB", http.StatusBadRequest)
+		assert.Contains(t, env["keterangan"], `harus berupa angka atau teks berisi digit saja`, "a code that is not digits is named")
+	})
+
+	t.Run("carried up, request from an OSS speaking 4.3.18", func(t *testing.T) {
+		kld := newUpstream(t, nil)
+		g := startGateway(t, routingConfig(freeAddr(t)+` {
+			version 4.3.18
+		}`, kld.addr(), ""))
+		a := g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000001","jenis_perubahan_terakhir":"01","skala_usaha":"01",`+
+			`"data_proyek":[{"kbli":"01111","data_proyek_produk":[{"kbli":"01111"}]}],`+
+			`"data_checklist":[{"kbli_konversi":"01111","data_produk_halal":[{"list_produk":[{"kbli":"01111"}]}]}]}}`)
+		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+		assertAllCodes(t, kld.last(t).Body, 4, "up")
+	})
+
+	t.Run("carried down, request to a 4.3.16 K/L/D application", func(t *testing.T) {
+		kld := newUpstream(t, nil)
+		g := startGateway(t, routingConfig(freeAddr(t), kld.addr()+` {
+			version 4.3.16
+		}`, ""))
+		a := g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000001","data_proyek":[{"kbli":"01111","data_proyek_produk":[{"kbli":"01111"}]}]}}`)
+		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+		assertAllCodes(t, kld.last(t).Body, 2, "down")
+	})
+
+	t.Run("carried down, response to a 4.3.18 client", func(t *testing.T) {
+		oss := newUpstream(t, inqueryAnswer)
+		g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+		a := g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"nib":"8120000000001"}}`, "X-PIA-Version", "4.3.18")
+		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+		assertAllCodes(t, a.Body, 2, "response down")
+	})
+
+	t.Run("carried up, response from a 4.3.18 OSS to a 4.3.20 client", func(t *testing.T) {
+		oss := newUpstream(t, inqueryAnswer)
+		g := startGateway(t, routingConfig(oss.addr()+` {
+			version 4.3.18
+		}`, freeAddr(t), ""))
+		a := g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"nib":"8120000000001"}}`, "X-PIA-Version", "4.3.20")
+		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+		assertAllCodes(t, a.Body, 2, "response up")
+	})
+}
+
+// TestHTTPSUpstreamGetsItsOwnHostAndSNI: real OSS front ends route by Host,
+// so an https:// upstream must be asked for its own name, in Host and in
+// the TLS handshake, never for the gateway's.
+func TestHTTPSUpstreamGetsItsOwnHostAndSNI(t *testing.T) {
+	var mu sync.Mutex
+	var sni, host string
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		host = r.Host
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses"}}`)
+	}))
+	up.TLS = &tls.Config{GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		mu.Lock()
+		sni = hello.ServerName
+		mu.Unlock()
+		return nil, nil
+	}}
+	up.StartTLS()
+	t.Cleanup(up.Close)
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(up.URL, "https://"))
+	require.NoError(t, err)
+	upstream := "localhost:" + port
+
+	g := startGateway(t, fmt.Sprintf(`
+{listen} {
+	pia {
+		oss https://%s {
+			transport http {
+				tls_insecure_skip_verify
+			}
+		}
+	}
+}`, upstream))
+	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, upstream, host, "the upstream is asked for its own host, not the gateway's")
+	assert.Equal(t, "localhost", sni, "the TLS handshake names the upstream")
+}
+
+// TestStatusUpdateDatesAreAcceptedAsRealClientsSendThem: a date where a
+// datetime is documented is completed to midnight (policy
+// date-for-datetime), a datetime where a date is documented becomes its
+// date (datetime-for-date); anything else keeps its precise 400.
+func TestStatusUpdateDatesAreAcceptedAsRealClientsSendThem(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), ""))
+
+	status := `{"IZINSTATUS":{"nib":"8120000000001","id_produk":"","id_proyek":"R-1","oss_id":"P-1","id_izin":"I-1","kd_izin":"033000000001",` +
+		`"kd_instansi":"","kd_status":"50","tgl_status":"2023-01-20","nip_status":"197001012000031001","nama_status":"Budi","keterangan":"Terbit"}}`
+	a := g.post("/v1/kl/rba/receiveLicenseStatus", status)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	got := jsonBody(t, oss.last(t))["IZINSTATUS"].(map[string]any)
+	assert.Equal(t, "2023-01-20 00:00:00", got["tgl_status"])
+
+	a = g.post("/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"tgl_berlaku_izin":"2031-11-30"`, `"tgl_berlaku_izin":"2031-11-30 10:00:00"`, 1))
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "2031-11-30", jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)["tgl_berlaku_izin"])
+
+	env := g.post("/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"20-01-2023"`, 1)).
+		envelope("responreceiveLicenseStatus", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], `IZINSTATUS.tgl_status: harus berformat YYYY-MM-DD HH:MM:SS, diterima "20-01-2023"`)
+	env = g.post("/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"2023-02-30"`, 1)).
+		envelope("responreceiveLicenseStatus", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "IZINSTATUS.tgl_status")
+}
+
+// TestShapesRealClientsSend: a one-element array where an object is
+// documented is that object (policy array-for-object); a body under
+// another method's root is refused naming both roots (policy wrong-root),
+// in enforce mode without strict.
+func TestShapesRealClientsSend(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), ""))
+
+	status := `{"IZINSTATUS":{"nib":"8120000000001","id_produk":"","id_proyek":"R-1","oss_id":"P-1","id_izin":"I-1","kd_izin":"033000000001",` +
+		`"kd_instansi":"","kd_status":"50","tgl_status":"2023-01-20 10:00:00","nip_status":"1970","nama_status":"Budi","keterangan":"Terbit",` +
+		`"data_pnbp":[{"kd_akun":"425111","kd_penerimaan":"1","nominal":150000,"tgl_billing":"2023-01-20"}]}}`
+	a := g.post("/v1/kl/rba/receiveLicenseStatus", status)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, map[string]any{"kd_akun": "425111", "kd_penerimaan": "1", "nominal": float64(150000), "tgl_billing": "2023-01-20"},
+		jsonBody(t, oss.last(t))["IZINSTATUS"].(map[string]any)["data_pnbp"], "data_pnbp: [{...}] reaches OSS as the object the PIA documents")
+
+	a = g.post("/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`,
+		`"status_izin":"50","data_teknis":[{"id_komitmen":""}]`, 1))
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, map[string]any{"id_komitmen": ""}, jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)["data_teknis"],
+		"[{...}] reaches OSS as the object the PIA documents")
+
+	a = g.post("/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`,
+		`"status_izin":"50","data_teknis":[{"id_komitmen":""},{"id_komitmen":""}]`, 1))
+	assert.Equal(t, http.StatusBadRequest, a.StatusCode, "two objects where one is documented: which one is unknowable")
+
+	before := len(oss.received())
+	env := g.post("/v1/kl/rba/receiveLicenseStatus", validLicense).envelope("responreceiveLicenseStatus", http.StatusBadRequest)
+	assert.Equal(t, "root IZINFINAL dikirim; receiveLicenseStatus mengharapkan IZINSTATUS", env["keterangan"])
+	// A body meant for another service (a post-audit report), as a client
+	// that reuses one HTTP helper for every call sends it.
+	env = g.post("/v1/kl/rba/receiveLicense", `{"POSTAUDIT":{"nib":"8120000000001"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Equal(t, "root POSTAUDIT dikirim; receiveLicense mengharapkan IZINFINAL", env["keterangan"])
+	assert.Len(t, oss.received(), before, "nothing under the wrong root reaches OSS")
+}
+
+// defaults fronts both sides with the gateway's defaults, logging JSON to
+// logFile.
+func defaults(oss, kld, logFile, extra string) string {
+	return fmt.Sprintf(`{
+	admin {admin}
+	persist_config off
+	auto_https off
+	storage file_system {storage}
+	log {
+		output file %s
+		format json
+	}
+}
+{listen} {
+	pia {
+		oss %s
+		kld %s
+		%s
+	}
+}`, logFile, oss, kld, extra)
+}
+
+// TestOSSPushesAreNeverLostOverADeviation: the methods OSS calls default
+// to report mode (policy report-mode-for-oss-pushes): the K/L/D application
+// gets the push, the violations go to X-PIA-Validation, the log and the
+// metrics. K/L/D → OSS methods stay enforced; both are configurable per
+// method.
+func TestOSSPushesAreNeverLostOverADeviation(t *testing.T) {
+	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
+	logFile := filepath.Join(t.TempDir(), "caddy.log")
+	g := startGateway(t, defaults(oss.addr(), kld.addr(), logFile, ""))
+
+	// A real OSS push: an id_izin longer than documented, a code outside
+	// the Lampiran.
+	push := `{"receiveFileDS":{"id_izin":"I-2021121717091582431060001","nib":"8120000000001","file_izin":"https://oss.go.id/ds/izin.pdf"}}`
+	a := g.post("/v1/kl/rba/receiveFileDS", push)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, push, string(kld.last(t).Body), "the application gets OSS's push as sent")
+	assert.Equal(t, `receiveFileDS.id_izin maxLength got="I-2021121717091582431060001"`, a.Header.Get("X-PIA-Validation"))
+
+	res, err := http.Get(g.admin + "/metrics")
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Contains(t, string(b), `caddy_pia_validation_failures_total{method="receiveFileDS",mode="report"} 1`)
+	logs, err := os.ReadFile(logFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(logs), `receiveFileDS.id_izin: panjang maksimal 25 karakter, diterima 27`, "the violation is in the log")
+
+	bad := strings.Replace(validLicense, `"nib":"8120000000001"`, `"nib":"812000000000123"`, 1)
+	g.post("/v1/kl/rba/receiveLicense", bad).envelope("responreceiveLicense", http.StatusBadRequest)
+
+	g = startGateway(t, defaults(oss.addr(), kld.addr(), logFile, `method receiveFileDS {
+			validation enforce
+		}
+		method receiveLicense {
+			validation report
+		}`))
+	g.post("/v1/kl/rba/receiveFileDS", push).envelope("responreceiveFileDS", http.StatusBadRequest)
+	assert.Equal(t, http.StatusOK, g.post("/v1/kl/rba/receiveLicense", bad).StatusCode, "per method, both ways")
+}
+
+// TestValidationHeaderIsBoundedASCII: X-PIA-Validation carries, for each
+// violation it lists, the rule and the value received, in ASCII, within
+// 1 KB, and says how many it left out (policy validation-header).
+func TestValidationHeaderIsBoundedASCII(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), "validation report"))
+	bad := strings.NewReplacer(`"nama_ttd":"Budi Santoso"`, `"nama_ttd":"`+strings.Repeat("Bédi Sañtoso ", 20)+`"`,
+		`"status_izin":"50"`, `"status_izin":"99"`, `"nib":"8120000000001"`, `"nib":"812000000000123"`).Replace(validLicense)
+	a := g.post("/v1/kl/rba/receiveLicense", bad)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	h := a.Header.Get("X-PIA-Validation")
+	assert.Contains(t, h, `IZINFINAL.nib maxLength got="812000000000123"`)
+	assert.Contains(t, h, `IZINFINAL.nama_ttd maxLength got="B\u00e9di Sa\u00f1toso`, "non-ASCII is escaped")
+	for i := 0; i < len(h); i++ {
+		require.True(t, h[i] >= 0x20 && h[i] < 0x7f, "ASCII only: %q", h)
+	}
+
+	// Many violations: the header stays bounded and says how many it left out.
+	// strict mode names every undeclared member: 60 of them.
+	g = startGateway(t, enforcing(oss.addr(), "validation report\n\t\tstrict"))
+	var members []string
+	for i := 0; i < 60; i++ {
+		members = append(members, fmt.Sprintf(`"kolom_tambahan_%02d":"nilai %d"`, i, i))
+	}
+	status := `{"IZINSTATUS":{"nib":"8120000000001","id_produk":"","id_proyek":"R-1","oss_id":"P-1","id_izin":"I-1","kd_izin":"033000000001",` +
+		`"kd_instansi":"","kd_status":"50","tgl_status":"2023-01-20 10:00:00","nip_status":"1970","nama_status":"Budi","keterangan":"",` +
+		strings.Join(members, ",") + `}}`
+	a = g.post("/v1/kl/rba/receiveLicenseStatus", status)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	h = a.Header.Get("X-PIA-Validation")
+	assert.LessOrEqual(t, len(h), 1024)
+	assert.Regexp(t, `; \(\+\d+ more\)$`, h, "says how many it left out")
+}

@@ -69,10 +69,21 @@ type Built struct {
 	Warnings []string
 }
 
-// Build reads one snapshot, applies the deviations (those of prev carry
-// forward, see FieldDeviation) and writes its schemas. prevLampiran stands
-// in for a snapshot without a footer.md.
-func Build(version, prev string, src *Source, dev *Deviations, prevLampiran []Lampiran) (*Built, error) {
+// Previous is what Build knows of the version before the one it reads.
+type Previous struct {
+	// Version is the newest version before the one read.
+	Version string
+	// Lampiran stands in for a snapshot without a footer.md.
+	Lampiran []Lampiran
+	// Carry applies the deviations listing Version to the new version too
+	// (see FieldDeviation): an import does, go generate does not, since
+	// every built-in deviation lists its versions.
+	Carry bool
+}
+
+// Build reads one snapshot, applies the deviations and writes its schemas.
+func Build(version string, p Previous, src *Source, dev *Deviations) (*Built, error) {
+	prev, prevLampiran := p.Version, p.Lampiran
 	spec, err := ParseEndpoints(version, src.Endpoint)
 	if err != nil {
 		return nil, err
@@ -103,7 +114,11 @@ func Build(version, prev string, src *Source, dev *Deviations, prevLampiran []La
 			if section == "success" {
 				fields = m.Success
 			}
-			fields, notes, err := applyDeviations(dev.Fields, version, prev, m.Method, section, fields)
+			carryFrom := ""
+			if p.Carry {
+				carryFrom = prev
+			}
+			fields, notes, err := applyDeviations(dev.Fields, version, carryFrom, m.Method, section, fields)
 			if err != nil {
 				return nil, err
 			}
@@ -190,9 +205,7 @@ func Generate(dir string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		// Strict: every built-in deviation lists its versions, so nothing
-		// is carried forward silently (Import carries them).
-		b, err := Build(v, "", src, dev, prevLampiran)
+		b, err := Build(v, Previous{Version: prev, Lampiran: prevLampiran}, src, dev)
 		if err != nil {
 			return nil, err
 		}

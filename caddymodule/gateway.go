@@ -234,22 +234,21 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if err := g.provisionRoutes(); err != nil {
 		return err
 	}
+	if g.validator, err = validate.New(g.catalog, validate.Options{Strict: g.Strict, Lang: g.lang}); err != nil {
+		return err
+	}
 	var ruleDirs []string
 	if g.RulesDir != "" {
 		ruleDirs = append(ruleDirs, g.RulesDir)
 	}
-	// The rules load first: their withdrawals take methods out of the
-	// catalog and the table before anything is compiled.
 	if g.transform, err = transform.Load(g.catalog, g.lang, ruleDirs...); err != nil {
 		return err
 	}
+	// A step's withdrawals: answered 410 from that version on.
 	for name, v := range g.transform.Withdrawn() {
 		if err := g.table.Withdraw(name, v); err != nil {
 			return fmt.Errorf("rules: %w", err)
 		}
-	}
-	if g.validator, err = validate.New(g.catalog, validate.Options{Strict: g.Strict, Lang: g.lang}); err != nil {
-		return err
 	}
 	if g.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return err

@@ -18,7 +18,9 @@ import (
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
 
-func covered(f *File, method string, k pia.Kind, field string) bool { return f.covers(method, k, field) }
+func covered(f *File, method string, k pia.Kind, field string) bool {
+	return f.covers(method, k, field)
+}
 
 // Every line of every diffs/ file (the request-field differences between
 // consecutive snapshots) is covered by a rule or by a note with a reason.

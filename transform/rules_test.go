@@ -176,7 +176,7 @@ func TestRulesDirectoryOverridesABuiltinStep(t *testing.T) {
 	dir := writeRules(t, map[string]string{
 		"v4.3.19-4.3.20.json": builtinStepWith(t, "4.3.19-4.3.20", true, `[]`, `[{"method":"checkLicenseStatus","kind":"response",
 			"path":"responcheckLicenseStatus.dataIZIN.file_lampiran","reason":"an agency whose 4.3.19 app reads file_lampiran already"}]`),
-		"README.txt":          "not a rules file, ignored",
+		"README.txt": "not a rules file, ignored",
 	})
 	e, err := Load(cat, pia.Indonesian, dir)
 	require.NoError(t, err)

@@ -4,11 +4,11 @@
 package piatest
 
 import (
-	"errors"
-	"io/fs"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -255,4 +256,85 @@ func builtinStepWith(t *testing.T, step string, dropRules bool, rules, notes str
 	out, err := json.Marshal(f)
 	require.NoError(t, err)
 	return string(out)
+}
+
+// Lampiran 18 was renumbered in 4.3.21 (policy transform-lampiran-18): the
+// codes rules of the builtin step carry a code both ways, and a code with
+// no single counterpart is left for validation.
+func TestLampiranCodesAreMappedBothWays(t *testing.T) {
+	_, e := builtin(t)
+	v4321 := pia.MustVersion("4.3.21")
+	out, rep := e.Convert("receiveNIB", pia.Request, v4320, v4321, decode(t, `{"dataNIB":{"jenis_pelaku_usaha":"15"}}`))
+	assert.JSONEq(t, `{"dataNIB":{"jenis_pelaku_usaha":"03"}}`, encode(t, out), "Perwakilan (BUJKA) is a Kantor Perwakilan")
+	assert.Equal(t, []string{"4.3.20>4.3.21:receiveNIB:request:codes:dataNIB.jenis_pelaku_usaha"}, rep.Applied)
+
+	out, _ = e.Convert("inqueryNIB", pia.Response, v4321, v4320, decode(t, `{"responinqueryNIB":{"dataNIB":{"jenis_pelaku_usaha":"04"}}}`))
+	assert.JSONEq(t, `{"responinqueryNIB":{"dataNIB":{"jenis_pelaku_usaha":"17"}}}`, encode(t, out), "down: Badan Usaha Luar Negeri was STPW Luar Negeri")
+
+	out, _ = e.Convert("inqueryNIB", pia.Response, v4321, v4320, decode(t, `{"responinqueryNIB":{"dataNIB":{"jenis_pelaku_usaha":"03"}}}`))
+	assert.JSONEq(t, `{"responinqueryNIB":{"dataNIB":{"jenis_pelaku_usaha":"03"}}}`, encode(t, out), "03 has three older counterparts: none is chosen")
+}
+
+func TestCodesRulesAreCheckedAgainstBothCodeLists(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	step := func(rule string) string {
+		return builtinStepWith(t, "4.3.20-4.3.21", true, `[`+rule+`]`, `[{"method":"receiveNIB","kind":"request","path":"dataNIB.jenis_pelaku_usaha","reason":"test"}]`)
+	}
+	for name, tt := range map[string]struct{ rule, want string }{
+		"an older code the older list lacks": {`{"method":"receiveNIB","kind":"request","op":"codes","path":"dataNIB.jenis_pelaku_usaha","map":{"99":"01"}}`, "99 is not a code of dataNIB.jenis_pelaku_usaha in PIA 4.3.20"},
+		"a map that is not one-to-one":       {`{"method":"receiveNIB","kind":"request","op":"codes","path":"dataNIB.jenis_pelaku_usaha","map":{"14":"03","15":"03"}}`, "give back for 03"},
+		"a map on another op":                {`{"method":"receiveNIB","kind":"request","op":"remove","path":"dataNIB.jenis_pelaku_usaha","map":{"14":"03"}}`, "map (and back) go with codes"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.20-4.3.21.json": step(tt.rule)}))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+// A version without a step leading to it, or a difference no rule or note
+// covers, fails the load with the list (policy coverage-at-load).
+func TestLoadFailsOnUncoveredDifferences(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	s, ok := cat.Own(pia.MustVersion("4.3.22"), "checkLicenseStatus", pia.Request)
+	require.True(t, ok)
+	schemas := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(schemas, "4.3.23"), 0o755))
+	widened := strings.Replace(string(s.Raw), `"maxLength": 25`, `"maxLength": 30`, 1)
+	require.NotEqual(t, string(s.Raw), widened)
+	require.NoError(t, os.WriteFile(filepath.Join(schemas, "4.3.23", "checkLicenseStatus.request.json"), []byte(widened), 0o644))
+	require.NoError(t, cat.LoadDir(schemas))
+
+	_, err = Load(cat, pia.Indonesian)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "4.3.22-4.3.23: no step file leads to PIA 4.3.23")
+
+	_, err = Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.22-4.3.23.json": `{"rules":[]}`}))
+	var cov *CoverageError
+	require.ErrorAs(t, err, &cov)
+	require.Len(t, cov.Gaps, 1)
+	assert.Equal(t, "4.3.22-4.3.23 checkLicenseStatus request: CHECKLICENSESTATUS.id_izin max length 25 -> 30", cov.Gaps[0].String())
+
+	_, err = Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.22-4.3.23.json": `{"rules":[],"notes":[
+		{"method":"checkLicenseStatus","kind":"request","path":"CHECKLICENSESTATUS.id_izin","reason":"longer ids"}]}`}))
+	assert.NoError(t, err, "a note accepts the difference")
+}
+
+// A withdrawal in a step file: the method's schemas are not inherited by
+// the version withdrawing it, and the engine reports it for the table.
+func TestAWithdrawalIsData(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	v4322 := pia.MustVersion("4.3.22")
+	e, err := Load(cat, pia.Indonesian)
+	require.NoError(t, err)
+	assert.Equal(t, v4322, e.Withdrawn()["receiveLegal"])
+	assert.Equal(t, pia.MustVersion("4.3.16"), e.Withdrawn()["rekonNIB"])
+	_, ok := cat.Lookup(v4322, "receiveLegal", pia.Request)
+	assert.False(t, ok, "4.3.22 does not inherit receiveLegal")
+	_, ok = cat.Lookup(pia.MustVersion("4.3.21"), "receiveLegal", pia.Request)
+	assert.True(t, ok)
 }

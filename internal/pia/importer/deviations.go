@@ -79,13 +79,13 @@ func (d *FieldDeviation) list() ([]string, error) {
 	return list, nil
 }
 
-// applies says whether the deviation applies to version, whose predecessor
-// is prev: it does when it lists version or is for all versions, and it is
-// carried forward when it lists prev and nothing newer (a version the
-// deviation was written before). A carried deviation that finds nothing
-// to correct is reported, not an error: the new documentation may have
-// fixed what it corrects.
-func (d *FieldDeviation) applies(version, prev string) (ok, carried bool) {
+// applies says whether the deviation applies to version: it does when it
+// lists version or is for all versions, and it is carried forward when the
+// newest version it lists is one of carryFrom (the version before, or the
+// newest built-in one after earlier imports) and older than version. A
+// carried deviation that finds nothing to correct is reported, not an
+// error: the new documentation may have fixed what it corrects.
+func (d *FieldDeviation) applies(version string, carryFrom []string) (ok, carried bool) {
 	list, _ := d.list()
 	if list == nil {
 		return true, false
@@ -99,8 +99,10 @@ func (d *FieldDeviation) applies(version, prev string) (ok, carried bool) {
 			newest = v
 		}
 	}
-	if prev != "" && newest == prev && VersionLess(prev, version) {
-		return true, true
+	for _, c := range carryFrom {
+		if newest == c && VersionLess(c, version) {
+			return true, true
+		}
 	}
 	return false, false
 }
@@ -108,7 +110,7 @@ func (d *FieldDeviation) applies(version, prev string) (ok, carried bool) {
 // applyDeviations patches one method's field list and rejects duplicates and
 // orphans that no deviation accounts for. Carried deviations that match
 // nothing are returned as notes.
-func applyDeviations(devs []FieldDeviation, version, prev, method, section string, fields []Field) ([]Field, []string, error) {
+func applyDeviations(devs []FieldDeviation, version string, carryFrom []string, method, section string, fields []Field) ([]Field, []string, error) {
 	var notes []string
 	out := make([]Field, 0, len(fields))
 	out = append(out, fields...)
@@ -117,7 +119,7 @@ func applyDeviations(devs []FieldDeviation, version, prev, method, section strin
 		if d.Method != method || d.Section != section {
 			continue
 		}
-		ok, carried := d.applies(version, prev)
+		ok, carried := d.applies(version, carryFrom)
 		if !ok {
 			continue
 		}

@@ -47,6 +47,9 @@ func Import(o Options) (*Report, error) {
 		return nil, fmt.Errorf("no version given")
 	}
 	outSchemas, outRules := filepath.Join(o.Out, "schemas"), filepath.Join(o.Out, "rules")
+	if exists(filepath.Join(outSchemas, o.Version.String())) {
+		return nil, fmt.Errorf("%s exists: PIA %s was imported already; remove it and its step to import it anew", filepath.Join(outSchemas, o.Version.String()), o.Version)
+	}
 	known, _, err := load(o, false)
 	if err != nil {
 		return nil, fmt.Errorf("the versions the gateway knows do not load: %w", err)
@@ -80,7 +83,9 @@ func Import(o Options) (*Report, error) {
 			prevTables, _ = ParseLampiran(footer)
 		}
 	}
-	b, err := Build(o.Version.String(), Previous{Version: prev.String(), Lampiran: prevTables, Carry: true}, src, dev)
+	builtin := pia.Versions()
+	carry := []string{prev.String(), builtin[len(builtin)-1].String()}
+	b, err := Build(o.Version.String(), Previous{Version: prev.String(), Lampiran: prevTables, CarryFrom: carry}, src, dev)
 	if err != nil {
 		return nil, err
 	}

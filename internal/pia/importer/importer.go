@@ -75,10 +75,11 @@ type Previous struct {
 	Version string
 	// Lampiran stands in for a snapshot without a footer.md.
 	Lampiran []Lampiran
-	// Carry applies the deviations listing Version to the new version too
-	// (see FieldDeviation): an import does, go generate does not, since
-	// every built-in deviation lists its versions.
-	Carry bool
+	// CarryFrom are the versions whose deviations apply to the new version
+	// too (see FieldDeviation.applies): an import carries those of the
+	// version before and of the newest built-in one; go generate none,
+	// since every built-in deviation lists its versions.
+	CarryFrom []string
 }
 
 // Build reads one snapshot, applies the deviations and writes its schemas.
@@ -114,11 +115,7 @@ func Build(version string, p Previous, src *Source, dev *Deviations) (*Built, er
 			if section == "success" {
 				fields = m.Success
 			}
-			carryFrom := ""
-			if p.Carry {
-				carryFrom = prev
-			}
-			fields, notes, err := applyDeviations(dev.Fields, version, carryFrom, m.Method, section, fields)
+			fields, notes, err := applyDeviations(dev.Fields, version, p.CarryFrom, m.Method, section, fields)
 			if err != nil {
 				return nil, err
 			}

@@ -282,6 +282,12 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		return err
 	}
 	g.transform.StripResponses(g.StripResponseFields)
+	// A step's withdrawals: answered 410 from that version on.
+	for name, v := range g.transform.Withdrawn() {
+		if err := g.table.Withdraw(name, v); err != nil {
+			return fmt.Errorf("rules: %w", err)
+		}
+	}
 	if g.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return err
 	}

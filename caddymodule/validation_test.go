@@ -133,14 +133,14 @@ func TestOldClientLackingANewMandatoryFieldIsToldWhich(t *testing.T) {
 func TestSchemaAndRulesDirectoriesAddAVersionWithoutRebuild(t *testing.T) {
 	dir := t.TempDir()
 	schemas, rules := filepath.Join(dir, "schemas"), filepath.Join(dir, "rules")
-	require.NoError(t, os.MkdirAll(filepath.Join(schemas, "4.3.21"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(schemas, "4.3.23"), 0o755))
 	require.NoError(t, os.MkdirAll(rules, 0o755))
-	// PIA "4.3.21" renames checkLicenseStatus's id_izin to id_permohonan.
-	require.NoError(t, os.WriteFile(filepath.Join(schemas, "4.3.21", "checkLicenseStatus.request.json"), []byte(`{
+	// PIA "4.3.23" renames checkLicenseStatus's id_izin to id_permohonan.
+	require.NoError(t, os.WriteFile(filepath.Join(schemas, "4.3.23", "checkLicenseStatus.request.json"), []byte(`{
 		"type": "object", "required": ["CHECKLICENSESTATUS"],
 		"properties": {"CHECKLICENSESTATUS": {"type": "object", "required": ["id_permohonan"],
 			"properties": {"id_permohonan": {"type": "string", "maxLength": 25}}}}}`), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(rules, "4.3.20-4.3.21.json"), []byte(`{"rules": [
+	require.NoError(t, os.WriteFile(filepath.Join(rules, "4.3.22-4.3.23.json"), []byte(`{"rules": [
 		{"method": "checkLicenseStatus", "kind": "request", "op": "rename",
 		 "path": "CHECKLICENSESTATUS.id_izin", "to": "id_permohonan"}]}`), 0o644))
 	// An agency's own method with its schema.
@@ -155,7 +155,7 @@ func TestSchemaAndRulesDirectoriesAddAVersionWithoutRebuild(t *testing.T) {
 		schemas %s
 		rules %s
 		oss %s {
-			version 4.3.21
+			version 4.3.23
 		}
 		method receiveIzinDaerah {
 			side oss
@@ -164,7 +164,7 @@ func TestSchemaAndRulesDirectoriesAddAVersionWithoutRebuild(t *testing.T) {
 	}
 }`, schemas, rules, oss.addr(), custom))
 
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.20")
+	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.22")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_permohonan":"I-1"}}`, string(oss.last(t).Body))
 

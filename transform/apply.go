@@ -83,6 +83,12 @@ func (s *state) apply(r *rule, d dir) {
 		changed = s.ensure(r.path, r, d, true)
 	case opRetype:
 		changed = s.retype(r.path, r.toNumber == (d == up), r)
+	case opCodes:
+		if d == up {
+			changed = s.recode(r.path, r.codes)
+		} else {
+			changed = s.recode(r.path, r.back)
+		}
 	}
 	if changed {
 		s.report.Applied = append(s.report.Applied, r.ids[d])
@@ -370,6 +376,28 @@ func (s *state) retype(p []string, toNumber bool, r *rule) bool {
 		s.fail(append(append([]string(nil), s.ptr...), key), "type", "number", clip(str),
 			s.lang.say(msgNotNumber, numberVersion(r), clip(str)))
 		return true
+	})
+}
+
+// recode replaces the Lampiran code at p by its counterpart in the other
+// version. A code the map does not name is left for validation to judge;
+// a number code keeps its JSON type.
+func (s *state) recode(p []string, codes map[string]string) bool {
+	key := p[len(p)-1]
+	return s.objects(s.root, p[:len(p)-1], func(o map[string]any) bool {
+		switch v := o[key].(type) {
+		case string:
+			if c, ok := codes[v]; ok {
+				o[key] = c
+				return true
+			}
+		case json.Number:
+			if c, ok := codes[v.String()]; ok {
+				o[key] = json.Number(c)
+				return true
+			}
+		}
+		return false
 	})
 }
 

@@ -34,6 +34,10 @@ type Engine struct {
 	// stripResponses removes from a response the fields the reader's
 	// version does not have (policy transform-response-keeps-fields).
 	stripResponses bool
+	// withdrawn maps a method to the version its step files withdraw it in.
+	withdrawn map[string]pia.Version
+	// sources name the step file of each step, for people.
+	sources []string
 }
 
 // StripResponses makes Convert remove, from responses, the fields the
@@ -50,6 +54,24 @@ func (e *Engine) keeps(r *rule, d dir, k pia.Kind) bool {
 		return false
 	}
 	return (r.op == opAdd && d == down) || (r.op == opRemove && d == up)
+}
+
+// Versions lists the versions the engine carries payloads between, oldest
+// first.
+func (e *Engine) Versions() []pia.Version { return append([]pia.Version(nil), e.versions...) }
+
+// Steps names the step file of each step between consecutive versions
+// (builtin rules/<from>-<to>.json or a file of a rules directory).
+func (e *Engine) Steps() []string { return append([]string(nil), e.sources...) }
+
+// Withdrawn maps each method a step file withdraws to the first version
+// without it.
+func (e *Engine) Withdrawn() map[string]pia.Version {
+	out := make(map[string]pia.Version, len(e.withdrawn))
+	for m, v := range e.withdrawn {
+		out[m] = v
+	}
+	return out
 }
 
 type methodKey struct {
@@ -73,6 +95,7 @@ const (
 	opRequire
 	opOptional
 	opRetype
+	opCodes
 )
 
 // dir is the direction a rule is applied in.
@@ -102,6 +125,8 @@ type rule struct {
 	// (policy codes-as-digit-strings), so a leading-zero code stays text.
 	digitCode bool
 	combine   string
+	// codes maps a Lampiran code upward, back downward.
+	codes, back map[string]string
 	// ids name the rule in Report.Applied, upgrading and downgrading.
 	ids [2]string
 }
@@ -140,6 +165,8 @@ func (r *rule) effective(d dir) bool {
 		return d == up || r.hasDef || r.reqFrom
 	case opRequire:
 		return d == up && r.reqTo
+	case opCodes:
+		return len(r.codes) > 0 && (d == up || len(r.back) > 0)
 	case opOptional:
 		return d == down && r.reqFrom
 	}

@@ -41,7 +41,9 @@ func exampleCases(t *testing.T, cat *pia.Catalog, from, to pia.Version) []exampl
 		}
 		out = append(out, exampleCase{name: fmt.Sprintf("%s to %s", ex.Name(), to), method: ex.Method, from: from, to: to, json: ex.JSON})
 	}
-	require.NotEmpty(t, out, "%s has request examples", from)
+	if len(exs) > 0 {
+		require.NotEmpty(t, out, "%s has request examples", from)
+	}
 	return out
 }
 

@@ -33,6 +33,37 @@ type File struct {
 	// Notes are the differences between the two versions that need no
 	// rule, each with its reason, so coverage can be reviewed (and tested).
 	Notes []Note `json:"notes,omitempty"`
+	// Withdraw names the methods the newer version no longer has: the
+	// gateway answers them 410 from that version on, and their older
+	// schemas are not inherited by it.
+	Withdraw []string `json:"withdraw,omitempty"`
+	// Renames are likely renames caddy pia import found (a field gone and
+	// one of the same type arrived in the same object). Until an operator
+	// confirms one it only accepts the difference, like a note; confirmed,
+	// it is a rename rule.
+	Renames []Candidate `json:"renames,omitempty"`
+}
+
+// Candidate is a drafted rename: Path's last segment may be called To in
+// the newer version.
+type Candidate struct {
+	Method    string   `json:"method"`
+	Kind      pia.Kind `json:"kind"`
+	Path      string   `json:"path"`
+	To        string   `json:"to"`
+	Confirmed bool     `json:"confirmed"`
+	Reason    string   `json:"reason,omitempty"`
+}
+
+// rules are the file's rules with its confirmed renames.
+func (f *File) rules() []Rule {
+	out := append([]Rule(nil), f.Rules...)
+	for _, c := range f.Renames {
+		if c.Confirmed {
+			out = append(out, Rule{Method: c.Method, Kind: c.Kind, Op: "rename", Path: c.Path, To: c.To, Reason: c.Reason})
+		}
+	}
+	return out
 }
 
 // Rule is one difference between two consecutive PIA versions for one
@@ -55,7 +86,10 @@ type Rule struct {
 	//   add         Path is new in the newer version;
 	//   require     Path became mandatory in the newer version;
 	//   optional    Path became optional in the newer version;
-	//   retype      Path changed between string and number.
+	//   retype      Path changed between string and number;
+	//   codes       the Lampiran codes of Path changed: Map gives each older
+	//               code's newer counterpart, Back the way down where Map
+	//               is not one-to-one (else Map's inverse).
 	// Types and mandatory-ness are read from the two versions' schemas: a
 	// field that is mandatory only in the version a payload goes to and is
 	// missing (under either name, for rename and move) is filled with
@@ -71,6 +105,9 @@ type Rule struct {
 	Default json.RawMessage `json:"default,omitempty"`
 	// Combine is how restructure folds the array back into a scalar.
 	Combine string `json:"combine,omitempty"`
+	// Map and Back are the code maps of codes (older → newer, newer → older).
+	Map  map[string]string `json:"map,omitempty"`
+	Back map[string]string `json:"back,omitempty"`
 	// Reason says why a rule is what it is where that is a decision
 	// (a default, a combine, a tolerance); Source where it comes from.
 	Reason string `json:"reason,omitempty"`
@@ -144,8 +181,9 @@ func Load(cat *pia.Catalog, lang pia.Lang, dirs ...string) (*Engine, error) {
 		}
 	}
 
-	e := &Engine{versions: cat.Versions(), lang: lang, reach: map[methodKey]*reach{}}
+	e := &Engine{versions: cat.Versions(), lang: lang, reach: map[methodKey]*reach{}, withdrawn: map[string]pia.Version{}}
 	e.steps = make([]step, max(len(e.versions)-1, 0))
+	e.sources = make([]string, len(e.steps))
 	for i := range e.steps {
 		e.steps[i] = step{from: e.versions[i], to: e.versions[i+1]}
 	}
@@ -154,15 +192,39 @@ func Load(cat *pia.Catalog, lang pia.Lang, dirs ...string) (*Engine, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	decoded := make([]*File, len(e.steps))
 	for _, n := range names {
 		f := files[n]
 		i := e.index(f.from)
 		if i < 0 || e.versions[i] != f.from || i+1 >= len(e.versions) || e.versions[i+1] != f.to {
 			return nil, fmt.Errorf("%s: PIA %s and %s are not consecutive versions of the schema catalog (%s)", f.source, f.from, f.to, versionList(e.versions))
 		}
-		if err := e.steps[i].compile(cat, f, e.reach); err != nil {
+		file, err := decodeFile(f.raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.source, err)
+		}
+		decoded[i], e.sources[i] = file, f.source
+		for _, m := range file.Withdraw {
+			if w, ok := e.withdrawn[m]; !ok || f.to.Less(w) {
+				e.withdrawn[m] = f.to
+			}
+		}
+	}
+	// Withdrawals first, so no later version inherits a withdrawn
+	// method's schemas, for the rules and for coverage alike.
+	for m, v := range e.withdrawn {
+		cat.Withdraw(m, v)
+	}
+	for i, file := range decoded {
+		if file == nil {
+			continue
+		}
+		if err := e.steps[i].compile(cat, e.sources[i], file, e.reach); err != nil {
 			return nil, err
 		}
+	}
+	if gaps := Coverage(cat, decoded, e.versions); len(gaps) > 0 {
+		return nil, &CoverageError{Gaps: gaps}
 	}
 	return e, nil
 }
@@ -211,16 +273,12 @@ func decodeFile(raw []byte) (*File, error) {
 
 // compile checks the rules of one step file against the catalog and adds
 // them to the step.
-func (s *step) compile(cat *pia.Catalog, f *stepFile, reaches map[methodKey]*reach) error {
-	file, err := decodeFile(f.raw)
-	if err != nil {
-		return fmt.Errorf("%s: %w", f.source, err)
-	}
+func (s *step) compile(cat *pia.Catalog, source string, file *File, reaches map[methodKey]*reach) error {
 	s.rules = map[methodKey][]*rule{}
-	for i, r := range file.Rules {
+	for i, r := range file.rules() {
 		c, err := compileRule(cat, s.from, s.to, r)
 		if err != nil {
-			return fmt.Errorf("%s: rule %d (%s %s %s %s): %w", f.source, i+1, r.Method, r.Kind, r.Op, r.Path, err)
+			return fmt.Errorf("%s: rule %d (%s %s %s %s): %w", source, i+1, r.Method, r.Kind, r.Op, r.Path, err)
 		}
 		k := methodKey{r.Method, r.Kind}
 		s.rules[k] = append(s.rules[k], c)
@@ -235,7 +293,7 @@ func (s *step) compile(cat *pia.Catalog, f *stepFile, reaches map[methodKey]*rea
 	}
 	for i, n := range file.Notes {
 		if n.Method == "" || strings.TrimSpace(n.Reason) == "" {
-			return fmt.Errorf("%s: note %d (%s %s): a note names its method and gives its reason", f.source, i+1, n.Method, n.Path)
+			return fmt.Errorf("%s: note %d (%s %s): a note names its method and gives its reason", source, i+1, n.Method, n.Path)
 		}
 	}
 	return nil
@@ -299,6 +357,9 @@ func compileRule(cat *pia.Catalog, from, to pia.Version, r Rule) (*rule, error) 
 			return nil, fmt.Errorf("default: %w", err)
 		}
 		c.def, c.hasDef = v, true
+	}
+	if (len(r.Map) > 0) != (r.Op == "codes") || (len(r.Back) > 0 && r.Op != "codes") {
+		return nil, fmt.Errorf("map (and back) go with codes, and only there")
 	}
 	if (r.Combine != "") != (r.Op == "restructure") {
 		return nil, fmt.Errorf("combine (sum or first) goes with restructure, and only there")
@@ -378,6 +439,12 @@ func compileRule(cat *pia.Catalog, from, to pia.Version, r Rule) (*rule, error) 
 				err = fmt.Errorf("retype converts between string and number; %s is %s in PIA %s and %s in PIA %s", r.Path, typeName(a), from, typeName(b), to)
 			}
 		}
+	case "codes":
+		c.op = opCodes
+		err = first(inOlder(r.Path), inNewer(r.Path))
+		if err == nil {
+			c.codes, c.back, err = codeMaps(r, older.Fields[r.Path], newer.Fields[r.Path], from, to)
+		}
 	default:
 		return nil, fmt.Errorf("unknown op %q", r.Op)
 	}
@@ -385,6 +452,54 @@ func compileRule(cat *pia.Catalog, from, to pia.Version, r Rule) (*rule, error) 
 		return nil, err
 	}
 	return c, nil
+}
+
+// codeMaps checks a codes rule's maps against the code lists of the two
+// versions and derives the way down when Back is not given.
+func codeMaps(r Rule, older, newer *pia.FieldInfo, from, to pia.Version) (up, down map[string]string, err error) {
+	known := func(f *pia.FieldInfo, code string) bool {
+		if len(f.Enum) == 0 {
+			return true // an open list: nothing to check against
+		}
+		for _, e := range f.Enum {
+			if fmt.Sprint(e) == code {
+				return true
+			}
+		}
+		return false
+	}
+	for a, b := range r.Map {
+		if !known(older, a) {
+			return nil, nil, fmt.Errorf("map: %s is not a code of %s in PIA %s", a, r.Path, from)
+		}
+		if !known(newer, b) {
+			return nil, nil, fmt.Errorf("map: %s is not a code of %s in PIA %s", b, r.Path, to)
+		}
+	}
+	down = r.Back
+	if down == nil {
+		down = map[string]string{}
+		var clash []string
+		for a, b := range r.Map {
+			if other, dup := down[b]; dup {
+				clash = append(clash, fmt.Sprintf("%s (%s or %s)", b, other, a))
+			}
+			down[b] = a
+		}
+		if len(clash) > 0 {
+			sort.Strings(clash)
+			return nil, nil, fmt.Errorf("map is not one-to-one: give back for %s", strings.Join(clash, ", "))
+		}
+	}
+	for b, a := range down {
+		if !known(newer, b) {
+			return nil, nil, fmt.Errorf("back: %s is not a code of %s in PIA %s", b, r.Path, to)
+		}
+		if !known(older, a) {
+			return nil, nil, fmt.Errorf("back: %s is not a code of %s in PIA %s", a, r.Path, from)
+		}
+	}
+	return r.Map, down, nil
 }
 
 // becomesMandatory says whether a field is mandatory only in the newer

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -118,9 +119,9 @@ func TestLoadRejectsBadRules(t *testing.T) {
 			want: []string{"4.3.12-4.3.17.json", "not consecutive versions"},
 		},
 		{
-			name: "a step to a version without schemas", file: "4.3.20-4.3.21.json",
+			name: "a step to a version without schemas", file: "4.3.22-4.3.23.json",
 			body: `{"rules":[]}`,
-			want: []string{"4.3.20-4.3.21.json", "not consecutive versions"},
+			want: []string{"4.3.22-4.3.23.json", "not consecutive versions"},
 		},
 		{
 			name: "two files for one step", file: "4.3.19-4.3.20.json", also: "v4.3.19-4.3.20.json",
@@ -156,10 +157,10 @@ func TestLoadRejectsBadRules(t *testing.T) {
 // override schema may make it so) loads and does nothing.
 func TestRequireAndOptionalFollowTheSchemas(t *testing.T) {
 	cat, _ := builtin(t)
-	e, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.19-4.3.20.json": `{"rules":[
+	e, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.19-4.3.20.json": builtinStepWith(t, "4.3.19-4.3.20", false, `[
 		{"method":"receiveLegal","kind":"request","op":"optional","path":"AKTA.tahun_kbli"},
 		{"method":"receiveLegal","kind":"request","op":"require","path":"AKTA.merger"}
-	]}`}))
+	]`, `[]`)}))
 	require.NoError(t, err)
 	assert.False(t, e.Needed("receiveLegal", pia.Request, v4319, v4320))
 	assert.False(t, e.Needed("receiveLegal", pia.Request, v4320, v4319))
@@ -174,8 +175,9 @@ func TestRulesDirectoryOverridesABuiltinStep(t *testing.T) {
 	require.True(t, builtinEngine.Needed("checkLicenseStatus", pia.Response, v4320, v4319))
 
 	dir := writeRules(t, map[string]string{
-		"v4.3.19-4.3.20.json": `{"about":"an agency whose 4.3.19 app reads file_lampiran already","rules":[]}`,
-		"README.txt":          "not a rules file, ignored",
+		"v4.3.19-4.3.20.json": builtinStepWith(t, "4.3.19-4.3.20", true, `[]`, `[{"method":"checkLicenseStatus","kind":"response",
+			"path":"responcheckLicenseStatus.dataIZIN.file_lampiran","reason":"an agency whose 4.3.19 app reads file_lampiran already"}]`),
+		"README.txt": "not a rules file, ignored",
 	})
 	e, err := Load(cat, pia.Indonesian, dir)
 	require.NoError(t, err)
@@ -190,12 +192,12 @@ func TestRulesDirectoryOverridesABuiltinStep(t *testing.T) {
 }
 
 // A new PIA version needs its schemas and its step's rules dropped into
-// directories, nothing rebuilt: a made-up 4.3.21 that renames
+// directories, nothing rebuilt: a made-up 4.3.23 that renames
 // CHECKLICENSESTATUS.id_izin to id_permohonan.
 func TestANewVersionIsSupportedByDroppingInSchemasAndRules(t *testing.T) {
 	cat, err := pia.NewCatalog()
 	require.NoError(t, err)
-	s, ok := cat.Own(v4320, "checkLicenseStatus", pia.Request)
+	s, ok := cat.Own(pia.MustVersion("4.3.22"), "checkLicenseStatus", pia.Request)
 	require.True(t, ok)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(s.Raw, &doc))
@@ -207,31 +209,134 @@ func TestANewVersionIsSupportedByDroppingInSchemasAndRules(t *testing.T) {
 	raw, err := json.Marshal(doc)
 	require.NoError(t, err)
 	schemas := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(schemas, "4.3.21"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(schemas, "4.3.21", "checkLicenseStatus.request.json"), raw, 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(schemas, "4.3.23"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(schemas, "4.3.23", "checkLicenseStatus.request.json"), raw, 0o644))
 	require.NoError(t, cat.LoadDir(schemas))
 
-	rules := writeRules(t, map[string]string{"4.3.20-4.3.21.json": `{"rules":[
+	rules := writeRules(t, map[string]string{"4.3.22-4.3.23.json": `{"rules":[
 		{"method":"checkLicenseStatus","kind":"request","op":"rename","path":"CHECKLICENSESTATUS.id_izin","to":"id_permohonan"}
 	]}`})
 	e, err := Load(cat, pia.Indonesian, rules)
 	require.NoError(t, err)
 	e.StripResponses(true)
 
-	v4321 := pia.MustVersion("4.3.21")
-	out, rep := e.Convert("checkLicenseStatus", pia.Request, v4312, v4321, decode(t, `{"IZINSTATUS":{"id_izin":"I-1"}}`))
+	v4323 := pia.MustVersion("4.3.23")
+	out, rep := e.Convert("checkLicenseStatus", pia.Request, v4312, v4323, decode(t, `{"IZINSTATUS":{"id_izin":"I-1"}}`))
 	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_permohonan":"I-1"}}`, encode(t, out))
 	assert.Equal(t, []string{
 		"4.3.12>4.3.16:checkLicenseStatus:request:rename:IZINSTATUS",
-		"4.3.20>4.3.21:checkLicenseStatus:request:rename:CHECKLICENSESTATUS.id_izin",
+		"4.3.22>4.3.23:checkLicenseStatus:request:rename:CHECKLICENSESTATUS.id_izin",
 	}, rep.Applied)
-	assert.Empty(t, violations(t, cat, v4321, "checkLicenseStatus", pia.Request, out))
+	assert.Empty(t, violations(t, cat, v4323, "checkLicenseStatus", pia.Request, out))
 
-	out, _ = e.Convert("checkLicenseStatus", pia.Request, v4321, v4312, out)
+	out, _ = e.Convert("checkLicenseStatus", pia.Request, v4323, v4312, out)
 	assert.JSONEq(t, `{"IZINSTATUS":{"id_izin":"I-1"}}`, encode(t, out))
 
 	// Methods the new version does not redefine inherit 4.3.20's schemas
 	// and convert as before.
-	out, _ = e.Convert("checkLicenseStatus", pia.Response, v4321, v4319, decode(t, `{"responcheckLicenseStatus":{"dataIZIN":{"file_lampiran":"x"}}}`))
+	out, _ = e.Convert("checkLicenseStatus", pia.Response, v4323, v4319, decode(t, `{"responcheckLicenseStatus":{"dataIZIN":{"file_lampiran":"x"}}}`))
 	assert.JSONEq(t, `{"responcheckLicenseStatus":{"dataIZIN":{}}}`, encode(t, out))
+}
+
+// builtinStepWith is a builtin step file with rules and notes added (JSON
+// arrays); without its own rules when dropRules is set.
+func builtinStepWith(t *testing.T, step string, dropRules bool, rules, notes string) string {
+	t.Helper()
+	raw, err := builtinRules.ReadFile("rules/" + step + ".json")
+	require.NoError(t, err)
+	var f File
+	require.NoError(t, json.Unmarshal(raw, &f))
+	if dropRules {
+		f.Rules = nil
+	}
+	var rs []Rule
+	var ns []Note
+	require.NoError(t, json.Unmarshal([]byte(rules), &rs))
+	require.NoError(t, json.Unmarshal([]byte(notes), &ns))
+	f.Rules = append(f.Rules, rs...)
+	f.Notes = append(f.Notes, ns...)
+	out, err := json.Marshal(f)
+	require.NoError(t, err)
+	return string(out)
+}
+
+// Lampiran 18 was renumbered in 4.3.21 (policy transform-lampiran-18): the
+// codes rules of the builtin step carry a code both ways, and a code with
+// no single counterpart is left for validation.
+func TestLampiranCodesAreMappedBothWays(t *testing.T) {
+	_, e := builtin(t)
+	v4321 := pia.MustVersion("4.3.21")
+	out, rep := e.Convert("receiveNIB", pia.Request, v4320, v4321, decode(t, `{"dataNIB":{"jenis_pelaku_usaha":"15"}}`))
+	assert.JSONEq(t, `{"dataNIB":{"jenis_pelaku_usaha":"03"}}`, encode(t, out), "Perwakilan (BUJKA) is a Kantor Perwakilan")
+	assert.Equal(t, []string{"4.3.20>4.3.21:receiveNIB:request:codes:dataNIB.jenis_pelaku_usaha"}, rep.Applied)
+
+	out, _ = e.Convert("inqueryNIB", pia.Response, v4321, v4320, decode(t, `{"responinqueryNIB":{"dataNIB":{"jenis_pelaku_usaha":"04"}}}`))
+	assert.JSONEq(t, `{"responinqueryNIB":{"dataNIB":{"jenis_pelaku_usaha":"17"}}}`, encode(t, out), "down: Badan Usaha Luar Negeri was STPW Luar Negeri")
+
+	out, _ = e.Convert("inqueryNIB", pia.Response, v4321, v4320, decode(t, `{"responinqueryNIB":{"dataNIB":{"jenis_pelaku_usaha":"03"}}}`))
+	assert.JSONEq(t, `{"responinqueryNIB":{"dataNIB":{"jenis_pelaku_usaha":"03"}}}`, encode(t, out), "03 has three older counterparts: none is chosen")
+}
+
+func TestCodesRulesAreCheckedAgainstBothCodeLists(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	step := func(rule string) string {
+		return builtinStepWith(t, "4.3.20-4.3.21", true, `[`+rule+`]`, `[{"method":"receiveNIB","kind":"request","path":"dataNIB.jenis_pelaku_usaha","reason":"test"}]`)
+	}
+	for name, tt := range map[string]struct{ rule, want string }{
+		"an older code the older list lacks": {`{"method":"receiveNIB","kind":"request","op":"codes","path":"dataNIB.jenis_pelaku_usaha","map":{"99":"01"}}`, "99 is not a code of dataNIB.jenis_pelaku_usaha in PIA 4.3.20"},
+		"a map that is not one-to-one":       {`{"method":"receiveNIB","kind":"request","op":"codes","path":"dataNIB.jenis_pelaku_usaha","map":{"14":"03","15":"03"}}`, "give back for 03"},
+		"a map on another op":                {`{"method":"receiveNIB","kind":"request","op":"remove","path":"dataNIB.jenis_pelaku_usaha","map":{"14":"03"}}`, "map (and back) go with codes"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.20-4.3.21.json": step(tt.rule)}))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+// A version without a step leading to it, or a difference no rule or note
+// covers, fails the load with the list (policy coverage-at-load).
+func TestLoadFailsOnUncoveredDifferences(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	s, ok := cat.Own(pia.MustVersion("4.3.22"), "checkLicenseStatus", pia.Request)
+	require.True(t, ok)
+	schemas := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(schemas, "4.3.23"), 0o755))
+	widened := strings.Replace(string(s.Raw), `"maxLength": 25`, `"maxLength": 30`, 1)
+	require.NotEqual(t, string(s.Raw), widened)
+	require.NoError(t, os.WriteFile(filepath.Join(schemas, "4.3.23", "checkLicenseStatus.request.json"), []byte(widened), 0o644))
+	require.NoError(t, cat.LoadDir(schemas))
+
+	_, err = Load(cat, pia.Indonesian)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "4.3.22-4.3.23: no step file leads to PIA 4.3.23")
+
+	_, err = Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.22-4.3.23.json": `{"rules":[]}`}))
+	var cov *CoverageError
+	require.ErrorAs(t, err, &cov)
+	require.Len(t, cov.Gaps, 1)
+	assert.Equal(t, "4.3.22-4.3.23 checkLicenseStatus request: CHECKLICENSESTATUS.id_izin max length 25 -> 30", cov.Gaps[0].String())
+
+	_, err = Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.22-4.3.23.json": `{"rules":[],"notes":[
+		{"method":"checkLicenseStatus","kind":"request","path":"CHECKLICENSESTATUS.id_izin","reason":"longer ids"}]}`}))
+	assert.NoError(t, err, "a note accepts the difference")
+}
+
+// A withdrawal in a step file: the method's schemas are not inherited by
+// the version withdrawing it, and the engine reports it for the table.
+func TestAWithdrawalIsData(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	v4322 := pia.MustVersion("4.3.22")
+	e, err := Load(cat, pia.Indonesian)
+	require.NoError(t, err)
+	assert.Equal(t, v4322, e.Withdrawn()["receiveLegal"])
+	assert.Equal(t, pia.MustVersion("4.3.16"), e.Withdrawn()["rekonNIB"])
+	_, ok := cat.Lookup(v4322, "receiveLegal", pia.Request)
+	assert.False(t, ok, "4.3.22 does not inherit receiveLegal")
+	_, ok = cat.Lookup(pia.MustVersion("4.3.21"), "receiveLegal", pia.Request)
+	assert.True(t, ok)
 }

@@ -54,11 +54,13 @@ type Catalog struct {
 	byVersion map[Version]map[string]*Schema
 	// anyVersion holds schemas that apply to every version.
 	anyVersion map[string]*Schema
+	// withdrawn maps a method to the first version without it.
+	withdrawn map[string]Version
 }
 
 // NewCatalog returns the built-in schemas.
 func NewCatalog() (*Catalog, error) {
-	c := &Catalog{byVersion: map[Version]map[string]*Schema{}, anyVersion: map[string]*Schema{}}
+	c := &Catalog{byVersion: map[Version]map[string]*Schema{}, anyVersion: map[string]*Schema{}, withdrawn: map[string]Version{}}
 	if err := c.loadFS(builtinSchemas, "schemas", "builtin"); err != nil {
 		return nil, err
 	}
@@ -156,6 +158,9 @@ func (c *Catalog) Known(v Version) bool { _, ok := c.byVersion[v]; return ok }
 // (but a method withdrawn before v is not inherited: see Table). Schemas
 // for every version are the fallback.
 func (c *Catalog) Lookup(v Version, method string, kind Kind) (*Schema, bool) {
+	if w, ok := c.withdrawn[method]; ok && !v.Less(w) {
+		return nil, false
+	}
 	key := method + "." + string(kind)
 	for i := len(c.versions) - 1; i >= 0; i-- {
 		if c.versions[i].Compare(v) > 0 {
@@ -167,6 +172,14 @@ func (c *Catalog) Lookup(v Version, method string, kind Kind) (*Schema, bool) {
 	}
 	s, ok := c.anyVersion[key]
 	return s, ok
+}
+
+// Withdraw records that method no longer exists from version v on (a step
+// file's withdraw): Lookup gives no schema for it in v or later.
+func (c *Catalog) Withdraw(method string, v Version) {
+	if w, ok := c.withdrawn[method]; !ok || v.Less(w) {
+		c.withdrawn[method] = v
+	}
 }
 
 // Own returns the schema version v itself documents, without inheritance.

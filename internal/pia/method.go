@@ -157,6 +157,19 @@ func (t *Table) AddAlias(alias, canonical string) error {
 	return nil
 }
 
+// Withdraw records that a method no longer exists from version v on (a
+// version step's withdraw), unless it was withdrawn earlier already.
+func (t *Table) Withdraw(name string, v Version) error {
+	m, ok := t.methods[name]
+	if !ok {
+		return fmt.Errorf("withdraw %s: unknown method", name)
+	}
+	if m.WithdrawnIn.IsZero() || v.Less(m.WithdrawnIn) {
+		m.WithdrawnIn = v
+	}
+	return nil
+}
+
 // Lookup finds a method by its canonical name or an alias.
 func (t *Table) Lookup(name string) (*Method, bool) {
 	if m, ok := t.methods[name]; ok {

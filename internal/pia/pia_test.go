@@ -146,14 +146,20 @@ func TestCatalogHasEveryDocumentedMethodAndVersion(t *testing.T) {
 func TestCatalogInheritsAndOverrides(t *testing.T) {
 	c, err := NewCatalog()
 	require.NoError(t, err)
-	v21 := MustVersion("4.3.21")
+	v21 := MustVersion("4.3.23")
 	require.NoError(t, c.Add(v21, "receiveLicense", Request, []byte(`{"type":"object","properties":{"IZINFINAL":{"type":"object"}}}`), "test"))
 	s, ok := c.Lookup(v21, "receiveLicense", Request)
 	require.True(t, ok)
 	assert.Equal(t, "test", s.Source, "a new version's own document wins")
 	s, ok = c.Lookup(v21, "receiveNIB", Request)
 	require.True(t, ok)
-	assert.Equal(t, MustVersion("4.3.20"), s.Version, "a method the new version does not carry is inherited from the newest older version")
+	assert.Equal(t, MustVersion("4.3.22"), s.Version, "a method the new version does not carry is inherited from the newest older version")
+
+	c.Withdraw("receiveNIB", v21)
+	_, ok = c.Lookup(v21, "receiveNIB", Request)
+	assert.False(t, ok, "a method withdrawn in the new version is not inherited")
+	_, ok = c.Lookup(MustVersion("4.3.22"), "receiveNIB", Request)
+	assert.True(t, ok, "older versions keep it")
 	assert.Error(t, c.Add(v21, "x", Request, []byte(`[1]`), "test"))
 	assert.Error(t, c.Add(v21, "x", Request, []byte(`{`), "test"))
 }

@@ -91,7 +91,10 @@ func normalizeValue(n *node, val any) (any, bool) {
 					changed = true
 				}
 			}
-			return x, changed
+			if !changed {
+				return val, false // x as an any would be a copy on the heap
+			}
+			return x, true
 		}
 	}
 	return val, false

@@ -41,18 +41,30 @@ func normalizeObject(n *node, doc any) (any, bool) {
 		return doc, false
 	}
 	changed := false
-	for name, val := range obj {
-		c := n.children[name]
-		if c == nil || c.info == nil {
+	if len(obj) < len(n.declared) {
+		for name, val := range obj {
+			c := n.children[name]
+			if c == nil || c.info == nil {
+				continue
+			}
+			if nv, ch := normalizeValue(c, val); ch {
+				obj[name] = nv
+				changed = true
+			}
+		}
+		return obj, changed
+	}
+	for _, d := range n.declared {
+		val, ok := obj[d.name]
+		if !ok {
 			continue
 		}
-		nv, ch := normalizeValue(c, val)
-		if ch {
-			obj[name] = nv
+		if nv, ch := normalizeValue(d.node, val); ch {
+			obj[d.name] = nv
 			changed = true
 		}
 	}
-	return obj, changed
+	return doc, changed
 }
 
 func normalizeValue(n *node, val any) (any, bool) {

@@ -274,6 +274,9 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if g.validator, err = validate.New(g.catalog, validate.Options{Strict: g.Strict, Lang: g.lang}); err != nil {
 		return err
 	}
+	for _, w := range g.validator.Warnings() {
+		g.logger.Warn("schema without a validation plan", zap.String("detail", w))
+	}
 	var ruleDirs []string
 	if g.RulesDir != "" {
 		ruleDirs = append(ruleDirs, g.RulesDir)

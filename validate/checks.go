@@ -85,11 +85,10 @@ func (c *check) validate(v any) error {
 	if !ok {
 		return nil
 	}
-	f := numberFault{limits: c.limits, digits: digits, decs: decs}
-	f.bigDigits = c.limits.Digits >= 0 && digits > c.limits.Digits
-	f.bigDecimals = c.limits.Decimals >= 0 && decs > c.limits.Decimals
-	if f.bigDigits || f.bigDecimals {
-		return &f
+	bigDigits := c.limits.Digits >= 0 && digits > c.limits.Digits
+	bigDecimals := c.limits.Decimals >= 0 && decs > c.limits.Decimals
+	if bigDigits || bigDecimals {
+		return &numberFault{limits: c.limits, digits: digits, decs: decs, bigDigits: bigDigits, bigDecimals: bigDecimals}
 	}
 	return nil
 }

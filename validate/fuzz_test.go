@@ -23,16 +23,24 @@ var (
 // anyOf, one with booleans and dates, and one without a schema.
 var fuzzMethods = []string{"receiveNIB", "receiveLicense", "inqueryNIB", "receiveLicenseStatus", "rekonAHUNIB"}
 
+var fuzzExtraSeeds = [][]byte{
+	[]byte(`{"dataNIB":{"data_proyek":{"jumlah_investasi":"1e400","data_proyek_produk":[1,null,{}]}}}`),
+	[]byte(`{"IZINFINAL":[{"nib":1e999}],"INQUERYNIB":{"nib":null},"IZINSTATUS":{"persetujuan_form":"true"}}`),
+	[]byte(`{"INQUERYNIB":{"oss_id":"x"},"IZINFINAL":{"nib":"12345678901234","tgl_terbit_izin":"2023-02-29","kd_izin":7}}`),
+}
+
 // FuzzValidate feeds any JSON to Normalize and Validate: they must not
-// panic, and every violation must name a field and say something.
+// panic, every violation must name a field and say something, and the
+// validation plan must answer what the JSON Schema library answers.
 func FuzzValidate(f *testing.F) {
 	examples, err := piatest.Examples(v4320, "request")
 	require.NoError(f, err)
 	for _, ex := range examples {
 		f.Add(ex.JSON)
 	}
-	f.Add([]byte(`{"dataNIB":{"data_proyek":{"jumlah_investasi":"1e400","data_proyek_produk":[1,null,{}]}}}`))
-	f.Add([]byte(`{"IZINFINAL":[{"nib":1e999}],"INQUERYNIB":{"nib":null},"IZINSTATUS":{"persetujuan_form":"true"}}`))
+	for _, seed := range fuzzExtraSeeds {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fuzzOnce.Do(func() {
 			cat, err := pia.NewCatalog()
@@ -52,6 +60,12 @@ func FuzzValidate(f *testing.F) {
 				t.Fatalf("%s: the normalised tree does not encode: %v", m, err)
 			}
 			r := fuzzValidator.Validate(v4320, m, pia.Request, doc)
+			ref := fuzzValidator.reference(v4320, m, pia.Request, doc)
+			if r == nil || ref == nil {
+				require.Equal(t, ref == nil, r == nil, "%s: valid by the library %v, by the plan %v", m, ref == nil, r == nil)
+			} else {
+				require.Equal(t, ref.Errors, r.Errors, "%s: the plan and the library", m)
+			}
 			if r == nil {
 				continue
 			}

@@ -51,18 +51,30 @@ func normalizeObject(n *node, doc any) (any, bool) {
 		return doc, false
 	}
 	changed := false
-	for name, val := range obj {
-		c := n.children[name]
-		if c == nil || c.info == nil {
+	if len(obj) < len(n.declared) {
+		for name, val := range obj {
+			c := n.children[name]
+			if c == nil || c.info == nil {
+				continue
+			}
+			if nv, ch := normalizeValue(c, val); ch {
+				obj[name] = nv
+				changed = true
+			}
+		}
+		return obj, changed
+	}
+	for _, d := range n.declared {
+		val, ok := obj[d.name]
+		if !ok {
 			continue
 		}
-		nv, ch := normalizeValue(c, val)
-		if ch {
-			obj[name] = nv
+		if nv, ch := normalizeValue(d.node, val); ch {
+			obj[d.name] = nv
 			changed = true
 		}
 	}
-	return obj, changed
+	return doc, changed
 }
 
 func normalizeValue(n *node, val any) (any, bool) {
@@ -111,7 +123,10 @@ func normalizeValue(n *node, val any) (any, bool) {
 					changed = true
 				}
 			}
-			return x, changed
+			if !changed {
+				return val, false // x as an any would be a copy on the heap
+			}
+			return x, true
 		}
 	}
 	return val, false

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
@@ -12,6 +13,15 @@ import (
 type node struct {
 	info     *pia.FieldInfo
 	children map[string]*node
+	// declared lists the children that have facts, by name: walking them
+	// and looking each up in a payload's object is cheaper than ranging
+	// over the object's map.
+	declared []declared
+}
+
+type declared struct {
+	name string
+	node *node
 }
 
 // buildTree arranges dotted paths (dataNIB.data_proyek.kbli) as a tree.
@@ -33,7 +43,18 @@ func buildTree(fields pia.Fields) *node {
 		}
 		n.info = info
 	}
+	root.index()
 	return root
+}
+
+func (n *node) index() {
+	for name, c := range n.children {
+		if c.info != nil {
+			n.declared = append(n.declared, declared{name: name, node: c})
+		}
+		c.index()
+	}
+	sort.Slice(n.declared, func(i, j int) bool { return n.declared[i].name < n.declared[j].name })
 }
 
 // at returns the facts of the field an instance location points to, or

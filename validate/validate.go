@@ -42,6 +42,7 @@ type Validator struct {
 	// catalog must not change afterwards: a schema added later has no entry
 	// and is treated as absent.
 	compiled map[*pia.Schema]*compiled
+	warnings []string
 }
 
 // compiled is one schema ready for the request path.
@@ -50,6 +51,11 @@ type compiled struct {
 	// root indexes the schema's Fields as a tree, for Normalize and for reading the
 	// field facts of a violation without building dotted paths per request.
 	root *node
+	// plan validates in one walk what the library would (plan.go); nil
+	// when the schema uses a keyword the plan does not implement.
+	plan *plan
+	// unplanned says why plan is nil.
+	unplanned error
 	// arithmetic is set when the compiled schema still has keywords the
 	// library checks with big.Rat (an override's minimum, say): numbers of
 	// absurd magnitude are then turned away before it (see absurdNumbers).
@@ -71,6 +77,10 @@ func New(cat *pia.Catalog, opts Options) (*Validator, error) {
 			continue
 		}
 		v.compiled[s] = c
+		if c.plan == nil {
+			v.warnings = append(v.warnings, fmt.Sprintf("schema %s (%s %s %s) is validated by the JSON Schema library, about ten times slower: %v",
+				s.Source, versionName(s.Version), s.Method, s.Kind, c.unplanned))
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -116,7 +126,9 @@ func compile(s *pia.Schema, opts Options, rewrite bool) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &compiled{schema: sch, root: buildTree(s.Fields), arithmetic: arithmetic(doc)}, nil
+	out := &compiled{schema: sch, root: buildTree(s.Fields), arithmetic: arithmetic(doc)}
+	out.plan, out.unplanned = compilePlan(doc, checks)
+	return out, nil
 }
 
 type noLoader struct{}
@@ -307,6 +319,12 @@ func checkFormats(s map[string]any, at string) error {
 	return nil
 }
 
+// Warnings lists what New found worth an operator's attention without
+// failing: schemas that use keywords the validation plan does not
+// implement, which the JSON Schema library then validates, correctly but
+// slowly.
+func (v *Validator) Warnings() []string { return append([]string(nil), v.warnings...) }
+
 // lookup finds the compiled schema of a method, through the catalog's
 // inheritance.
 func (v *Validator) lookup(ver pia.Version, method string, kind pia.Kind) *compiled {
@@ -337,6 +355,20 @@ func (v *Validator) Validate(ver pia.Version, method string, kind pia.Kind, doc 
 			return &Result{Errors: errs}
 		}
 	}
+	if c.plan != nil {
+		if errs, ok := v.runPlan(c, doc); ok {
+			if len(errs) == 0 {
+				return nil
+			}
+			return &Result{Errors: errs}
+		}
+	}
+	return v.viaLibrary(c, doc)
+}
+
+// viaLibrary validates with the JSON Schema library: the reference the
+// plan agrees with, and the validator of schemas the plan cannot express.
+func (v *Validator) viaLibrary(c *compiled, doc any) *Result {
 	err := c.run(doc)
 	if err == nil {
 		return nil

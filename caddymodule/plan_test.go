@@ -1,0 +1,55 @@
+package caddymodule
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A drop-in schema using a keyword the validation plan does not implement
+// (oneOf) is validated by the JSON Schema library, and the load says so,
+// naming the schema's file.
+func TestSchemaWithoutAPlanIsValidatedAndNamedAtLoad(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "4.3.20"), 0o755))
+	file := filepath.Join(dir, "4.3.20", "receiveLicense.request.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{"type":"object","required":["IZINFINAL"],
+		"properties":{"IZINFINAL":{"type":"object","properties":{"nib":{"type":"string","maxLength":13}},
+			"oneOf":[{"required":["nib"]},{"required":["npwp"]}]}}}`), 0o644))
+	logFile := filepath.Join(t.TempDir(), "caddy.log")
+	oss := newUpstream(t, nil)
+	g := startGateway(t, fmt.Sprintf(`{
+	admin {admin}
+	persist_config off
+	auto_https off
+	storage file_system {storage}
+	log {
+		output file %s
+		format json
+	}
+}
+{listen} {
+	pia {
+		schemas %s
+		oss %s
+	}
+}`, logFile, dir, oss.addr()))
+
+	a := g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001"}}`)
+	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	env := g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001","npwp":"1"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "IZINFINAL", "the library's oneOf verdict, on the object")
+	env = g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"81200000000012345"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "IZINFINAL.nib: panjang maksimal 13 karakter, diterima 17")
+
+	logs, err := os.ReadFile(logFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(logs), "schema without a validation plan")
+	assert.Contains(t, string(logs), file, "the warning names the schema")
+	assert.Contains(t, string(logs), "oneOf")
+}

@@ -88,7 +88,9 @@ func normalizeValue(n *node, val any) (any, bool) {
 		case json.Number:
 			return string(x), true
 		case string:
-			return normalizeDate(n.info.Format, x)
+			if nv, ch := normalizeDate(n.info.Format, x); ch {
+				return nv, true
+			}
 		}
 	case pia.TypeBoolean:
 		if s, ok := val.(string); ok {
@@ -143,7 +145,7 @@ func isJSONNumber(s string) bool { return pia.IsJSONNumber(s) }
 // a string of a field with the given format. A value is changed only when
 // it is a valid date (and time): "2023-02-30" or "2023-01-20 25:00:00"
 // stay as sent, so Validate names them precisely.
-func normalizeDate(format, s string) (any, bool) {
+func normalizeDate(format, s string) (string, bool) {
 	switch format {
 	case formatDateTime:
 		if len(s) == 10 && validateDate(s) == nil {

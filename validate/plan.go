@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ import (
 // no assertion. Anything else sends the schema to the library.
 var planKeywords = map[string]bool{
 	"type": true, "enum": true, "format": true, "properties": true, "required": true,
-	"additionalProperties": true, "items": true, "maxLength": true, "minLength": true, "anyOf": true,
+	"additionalProperties": true, "items": true, "maxLength": true, "minLength": true, "pattern": true, "anyOf": true,
 	// annotations
 	"$schema": true, "$id": true, "$comment": true, "title": true, "description": true,
 	"default": true, "examples": true, "deprecated": true, "readOnly": true, "writeOnly": true,
@@ -110,8 +111,11 @@ type plan struct {
 	format *jsonschema.Format
 	// maxLength and minLength are -1 when absent.
 	maxLength, minLength int
-	props                []member
-	byName               map[string]*plan
+	// pattern is the string's pattern (codes-as-digit-strings writes
+	// ^[0-9]*$ on the kbli* codes), nil when absent.
+	pattern *regexp.Regexp
+	props   []member
+	byName  map[string]*plan
 	// required lists the mandatory members in the schema's order, which
 	// is the order the library names the missing ones; unlisted holds
 	// those that are not also properties.
@@ -283,6 +287,16 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 	}
 	p.maxLength = lengthKeyword(s, "maxLength", unsupported)
 	p.minLength = lengthKeyword(s, "minLength", unsupported)
+	if raw, ok := s["pattern"]; ok {
+		// The library compiles patterns with Go's regexp too (its
+		// default), so a pattern it accepts means the same here.
+		src, _ := raw.(string)
+		re, err := regexp.Compile(src)
+		if err != nil {
+			unsupported("pattern")
+		}
+		p.pattern = re
+	}
 	required := map[string]bool{}
 	if r, ok := s["required"]; ok {
 		list, ok := r.([]any)
@@ -556,15 +570,19 @@ func measurePlain(lit string) (digits, decs int, ok bool) {
 }
 
 func (w *walker) text(p *plan, s string) {
-	if p.minLength < 0 && (p.maxLength < 0 || len(s) <= p.maxLength) {
-		return // a string never has more characters than bytes
+	// The library's order: minLength, maxLength, pattern.
+	if p.minLength >= 0 || (p.maxLength >= 0 && len(s) > p.maxLength) {
+		// (a string never has more characters than bytes)
+		n := utf8.RuneCountInString(s)
+		if p.minLength >= 0 && n < p.minLength {
+			w.raise(&kind.MinLength{Got: n, Want: p.minLength})
+		}
+		if p.maxLength >= 0 && n > p.maxLength {
+			w.raise(&kind.MaxLength{Got: n, Want: p.maxLength})
+		}
 	}
-	n := utf8.RuneCountInString(s)
-	if p.minLength >= 0 && n < p.minLength {
-		w.raise(&kind.MinLength{Got: n, Want: p.minLength})
-	}
-	if p.maxLength >= 0 && n > p.maxLength {
-		w.raise(&kind.MaxLength{Got: n, Want: p.maxLength})
+	if p.pattern != nil && !p.pattern.MatchString(s) {
+		w.raise(&kind.Pattern{Got: s, Want: p.pattern.String()})
 	}
 }
 

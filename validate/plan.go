@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ import (
 // no assertion. Anything else sends the schema to the library.
 var planKeywords = map[string]bool{
 	"type": true, "enum": true, "format": true, "properties": true, "required": true,
-	"additionalProperties": true, "items": true, "maxLength": true, "minLength": true, "anyOf": true,
+	"additionalProperties": true, "items": true, "maxLength": true, "minLength": true, "pattern": true, "anyOf": true,
 	// annotations
 	"$schema": true, "$id": true, "$comment": true, "title": true, "description": true,
 	"default": true, "examples": true, "deprecated": true, "readOnly": true, "writeOnly": true,
@@ -110,6 +111,7 @@ type plan struct {
 	format *jsonschema.Format
 	// maxLength and minLength are -1 when absent.
 	maxLength, minLength int
+	pattern              *regexp.Regexp
 	props                []member
 	byName               map[string]*plan
 	// required lists the mandatory members in the schema's order, which
@@ -283,6 +285,15 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 	}
 	p.maxLength = lengthKeyword(s, "maxLength", unsupported)
 	p.minLength = lengthKeyword(s, "minLength", unsupported)
+	if pat, ok := s["pattern"]; ok {
+		// The library's default engine is Go's regexp too.
+		src, _ := pat.(string)
+		re, err := regexp.Compile(src)
+		if err != nil {
+			unsupported("pattern")
+		}
+		p.pattern = re
+	}
 	required := map[string]bool{}
 	if r, ok := s["required"]; ok {
 		list, ok := r.([]any)
@@ -556,15 +567,19 @@ func measurePlain(lit string) (digits, decs int, ok bool) {
 }
 
 func (w *walker) text(p *plan, s string) {
-	if p.minLength < 0 && (p.maxLength < 0 || len(s) <= p.maxLength) {
-		return // a string never has more characters than bytes
+	// A string never has more characters than bytes: the count is needed
+	// only for a minimum or a long string.
+	if p.minLength >= 0 || p.maxLength >= 0 && len(s) > p.maxLength {
+		n := utf8.RuneCountInString(s)
+		if p.minLength >= 0 && n < p.minLength {
+			w.raise(&kind.MinLength{Got: n, Want: p.minLength})
+		}
+		if p.maxLength >= 0 && n > p.maxLength {
+			w.raise(&kind.MaxLength{Got: n, Want: p.maxLength})
+		}
 	}
-	n := utf8.RuneCountInString(s)
-	if p.minLength >= 0 && n < p.minLength {
-		w.raise(&kind.MinLength{Got: n, Want: p.minLength})
-	}
-	if p.maxLength >= 0 && n > p.maxLength {
-		w.raise(&kind.MaxLength{Got: n, Want: p.maxLength})
+	if p.pattern != nil && !p.pattern.MatchString(s) {
+		w.raise(&kind.Pattern{Got: s, Want: p.pattern.String()})
 	}
 }
 

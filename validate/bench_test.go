@@ -160,3 +160,25 @@ func BenchmarkNew(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkValidateTreeLibrary is BenchmarkValidateTree with the JSON
+// Schema library in place of the validation plan: what validation cost
+// before plans, measured side by side.
+func BenchmarkValidateTreeLibrary(b *testing.B) {
+	ver := pia.MustVersion("4.3.20")
+	for _, m := range benchMethods {
+		v, raw := benchPayload(b, m)
+		doc, err := pia.DecodeJSON(raw)
+		require.NoError(b, err)
+		b.Run(m, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				d, _ := v.Normalize(ver, m, pia.Request, doc)
+				if r := v.reference(ver, m, pia.Request, d); r != nil {
+					b.Fatal(r.Summary())
+				}
+			}
+		})
+	}
+}

@@ -111,11 +111,9 @@ type plan struct {
 	format *jsonschema.Format
 	// maxLength and minLength are -1 when absent.
 	maxLength, minLength int
-	// pattern is the string's pattern (codes-as-digit-strings writes
-	// ^[0-9]*$ on the kbli* codes), nil when absent.
-	pattern *regexp.Regexp
-	props   []member
-	byName  map[string]*plan
+	pattern              *regexp.Regexp
+	props                []member
+	byName               map[string]*plan
 	// required lists the mandatory members in the schema's order, which
 	// is the order the library names the missing ones; unlisted holds
 	// those that are not also properties.
@@ -287,10 +285,9 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 	}
 	p.maxLength = lengthKeyword(s, "maxLength", unsupported)
 	p.minLength = lengthKeyword(s, "minLength", unsupported)
-	if raw, ok := s["pattern"]; ok {
-		// The library compiles patterns with Go's regexp too (its
-		// default), so a pattern it accepts means the same here.
-		src, _ := raw.(string)
+	if pat, ok := s["pattern"]; ok {
+		// The library's default engine is Go's regexp too.
+		src, _ := pat.(string)
 		re, err := regexp.Compile(src)
 		if err != nil {
 			unsupported("pattern")
@@ -570,9 +567,9 @@ func measurePlain(lit string) (digits, decs int, ok bool) {
 }
 
 func (w *walker) text(p *plan, s string) {
-	// The library's order: minLength, maxLength, pattern.
-	if p.minLength >= 0 || (p.maxLength >= 0 && len(s) > p.maxLength) {
-		// (a string never has more characters than bytes)
+	// A string never has more characters than bytes: the count is needed
+	// only for a minimum or a long string.
+	if p.minLength >= 0 || p.maxLength >= 0 && len(s) > p.maxLength {
 		n := utf8.RuneCountInString(s)
 		if p.minLength >= 0 && n < p.minLength {
 			w.raise(&kind.MinLength{Got: n, Want: p.minLength})

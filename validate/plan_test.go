@@ -300,3 +300,89 @@ func TestMeasurePlainAgreesWithMeasure(t *testing.T) {
 		assert.Equal(t, [2]int{wd, wdec}, [2]int{d, dec}, lit)
 	}
 }
+
+// dropIn is an operator's schema for a method of their own, using every
+// keyword the plan implements in the ways the generated schemas do not:
+// minLength, pattern, an enum beside a format, additionalProperties false
+// written out, anyOf of required members, nested arrays, a secret field.
+const dropIn = `{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "required": ["IZINDAERAH"],
+  "properties": {
+    "IZINDAERAH": {
+      "type": "object",
+      "required": ["nib", "kode"],
+      "additionalProperties": false,
+      "anyOf": [{"required": ["npwp"]}, {"required": ["nik", "nama"]}],
+      "properties": {
+        "nib": {"type": "string", "minLength": 13, "maxLength": 13, "pattern": "^[0-9]+$"},
+        "kode": {"type": ["string", "null"], "enum": ["2024-01-01", "2024-02-29", null], "format": "pia-date"},
+        "npwp": {"type": "string", "pattern": "^\\d{15,16}$"},
+        "nik": {"type": "string"},
+        "nama": {"type": "string", "minLength": 1},
+        "pwd_akses": {"type": "string", "minLength": 8, "maxLength": 64},
+        "nilai": {"type": ["number", "null"], "exclusiveMaximum": 1000, "exclusiveMinimum": -1000, "multipleOf": 0.1},
+        "jenis": {"type": "number", "enum": [1, 2, 10]},
+        "waktu": {"type": "string", "format": "pia-datetime"},
+        "lokasi": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": ["kd_daerah"],
+            "properties": {
+              "kd_daerah": {"type": "string", "maxLength": 10},
+              "titik": {"type": "array", "items": {"type": "number"}}
+            }
+          }
+        }
+      }
+    }
+  }
+}`
+
+// TestPlanAgreesOnADropInSchema: a schema dropped in at run time gets a
+// plan (no warning), and the plan answers what the library answers for
+// every field set to every value of differentialValues.
+func TestPlanAgreesOnADropInSchema(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "receiveIzinDaerah.request.json"), []byte(dropIn), 0o644))
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	require.NoError(t, cat.LoadDir(dir))
+	for _, opts := range []Options{{}, {Strict: true, Lang: pia.English}} {
+		v, err := New(cat, opts)
+		require.NoError(t, err)
+		require.Empty(t, v.Warnings(), "the drop-in schema has a plan")
+		s, ok := cat.Lookup(v4320, "receiveIzinDaerah", pia.Request)
+		require.True(t, ok)
+		c := v.compiled[s]
+		require.NotNil(t, c.plan, "%v", c.unplanned)
+
+		valid := decode(t, `{"IZINDAERAH":{"nib":"8120000000001","kode":"2024-02-29","npwp":"012345678901234",
+			"nama":"x","pwd_akses":"rahasia-sekali","nilai":999.9,"jenis":10,"waktu":"2024-02-29 23:59:59",
+			"lokasi":[{"kd_daerah":"3201","titik":[1,2.5]},{"kd_daerah":"3202"}]}}`)
+		require.Nil(t, v.Validate(v4320, "receiveIzinDaerah", pia.Request, valid))
+		agree(t, v, v4320, "receiveIzinDaerah", pia.Request, valid, "valid")
+		obj := valid.(map[string]any)["IZINDAERAH"].(map[string]any)
+		lokasi := obj["lokasi"].([]any)[1].(map[string]any)
+		more := []any{"812000000000", "81200000000012", "81200000000a1", "2024-01-01", json.Number("1"),
+			json.Number("1.0"), json.Number("10e0"), json.Number("3"), json.Number("999.95"), json.Number("-1000"),
+			"012345678901234", "pendek", []any{json.Number("1"), "x"}}
+		for _, holder := range []map[string]any{obj, lokasi} {
+			for name, old := range holder {
+				for _, val := range append(append([]any{}, differentialValues...), more...) {
+					holder[name] = val
+					agree(t, v, v4320, "receiveIzinDaerah", pia.Request, valid, name+" = "+describeValue(val))
+				}
+				delete(holder, name)
+				agree(t, v, v4320, "receiveIzinDaerah", pia.Request, valid, name+" dropped")
+				holder[name] = old
+			}
+		}
+		delete(obj, "npwp")
+		agree(t, v, v4320, "receiveIzinDaerah", pia.Request, valid, "neither npwp nor nik and nama")
+		obj["extra"] = "x"
+		agree(t, v, v4320, "receiveIzinDaerah", pia.Request, valid, "an undeclared member")
+	}
+}

@@ -11,13 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A drop-in schema using a keyword the validation plan does not implement
-// (oneOf) is validated by the JSON Schema library, and the load says so,
-// naming the schema's file.
+// An operator's schema using a keyword the validation plan does not
+// implement (oneOf), here an agency method's own, is validated by the JSON
+// Schema library, and the load says so, naming the schema's file. (A
+// built-in method's schema overridden this way must also be covered by the
+// version rules, which coverage-at-load checks; an agency method has none.)
 func TestSchemaWithoutAPlanIsValidatedAndNamedAtLoad(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "4.3.20"), 0o755))
-	file := filepath.Join(dir, "4.3.20", "receiveLicense.request.json")
+	file := filepath.Join(dir, "receiveIzinDaerah.request.json")
 	require.NoError(t, os.WriteFile(file, []byte(`{"type":"object","required":["IZINFINAL"],
 		"properties":{"IZINFINAL":{"type":"object","properties":{"nib":{"type":"string","maxLength":13}},
 			"oneOf":[{"required":["nib"]},{"required":["npwp"]}]}}}`), 0o644))
@@ -35,16 +36,19 @@ func TestSchemaWithoutAPlanIsValidatedAndNamedAtLoad(t *testing.T) {
 }
 {listen} {
 	pia {
-		schemas %s
 		oss %s
+		method receiveIzinDaerah {
+			side oss
+			schema %s
+		}
 	}
-}`, logFile, dir, oss.addr()))
+}`, logFile, oss.addr(), file))
 
-	a := g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001"}}`)
+	a := g.post("/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nib":"8120000000001"}}`)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
-	env := g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001","npwp":"1"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
+	env := g.post("/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nib":"8120000000001","npwp":"1"}}`).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "IZINFINAL", "the library's oneOf verdict, on the object")
-	env = g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"81200000000012345"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
+	env = g.post("/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nib":"81200000000012345"}}`).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "IZINFINAL.nib: panjang maksimal 13 karakter, diterima 17")
 
 	logs, err := os.ReadFile(logFile)

@@ -398,7 +398,6 @@ func (a *Authority) narrow(c *Claims, cl *client) bool {
 // a name no method can have, so MayCall refuses everything with 403.
 const noMethod = "\x00"
 
-
 // keyFor pins each kid to its key's algorithm, so a token cannot pick the
 // verification: HS256 with an RSA public key as the secret, or alg none,
 // is refused before any signature check.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -379,4 +380,23 @@ func TestConfigChangeNarrowsKeysAlreadyIssued(t *testing.T) {
 	// Keys now live an hour: a 24 h key is refused.
 	g = startGateway(t, authConfig(oss.addr(), freeAddr(t), storage, "ttl 1h", ""))
 	g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{}}`, "user_key", key).envelope("responinqueryNIB", http.StatusUnauthorized)
+}
+
+func TestExampleRedactsCredentialsAndKeepsSecretsOutOfTheConfig(t *testing.T) {
+	example, err := os.ReadFile("../Caddyfile.example")
+	require.NoError(t, err)
+	squash := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	assert.Contains(t, squash(string(example)), squash(accessLogFilter),
+		"the example's access log filter is the one TestOSSTokenFromHeaderBearerAndQueryNeverLogged checks")
+
+	// {$VAR} would write the secret into the adapted JSON (caddy adapt,
+	// GET /config/, autosave); {env.VAR} is read at load.
+	for k, v := range map[string]string{"PIA_JWT_SECRET": "jwt-secret-never-in-the-json-0123456789", "PIA_OSS_USERNAME": "oss-user-never-in-the-json",
+		"PIA_OSS_PASSWORD": "oss-password-never-in-the-json"} {
+		t.Setenv(k, v)
+	}
+	adapted, _, err := caddyconfig.GetAdapter("caddyfile").Adapt(example, map[string]any{"filename": "Caddyfile.example"})
+	require.NoError(t, err)
+	assert.NotContains(t, string(adapted), "never-in-the-json")
+	assert.Contains(t, string(adapted), "{env.PIA_JWT_SECRET}")
 }

@@ -343,7 +343,8 @@ func (a *Authority) Verify(ctx context.Context, token string) (*Claims, error) {
 	}
 	// A key living longer than this gateway issues them was signed under
 	// a longer ttl or by someone else: refused, so that no key outlives
-	// the revocations, which are kept for ttl plus leeway.
+	// the revocations, which are kept for ttl plus leeway (policy
+	// key-lifetime-and-current-grant).
 	if c.ExpiresAt.Sub(c.IssuedAt.Time) > a.ttl+a.leeway {
 		return nil, ErrExpired
 	}

@@ -130,7 +130,8 @@ func (g *Gateway) match(path string) (name, param string, ok bool) {
 // singleSegment reports whether a decoded path parameter is one plain
 // segment. The path is matched decoded, so %2F, %5C and %2E%2E arrive here
 // as /, \ and ..: any of them, or a control character, would let the
-// parameter climb out of its method on the upstream.
+// parameter climb out of its method on the upstream (policy
+// path-param-one-segment).
 func singleSegment(p string) bool {
 	if p == "" || p == "." || p == ".." {
 		return false
@@ -293,7 +294,8 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 }
 
 // decodeRefusal answers a body the strict decoder refused: a repeated
-// member is named (400), too many values is 413, as too many bytes is.
+// member is named (400), too many values is 413, as too many bytes is
+// (policy strict-request-json).
 func (g *Gateway) decodeRefusal(err error) *refusal {
 	var dup *pia.DuplicateMemberError
 	var many *pia.TooManyElementsError

@@ -487,6 +487,10 @@ func (a *Authority) Client(name string) (Client, bool) {
 	return c.Client, true
 }
 
+// HasClients reports whether this authority issues keys to configured
+// clients (otherwise it only verifies keys issued elsewhere).
+func (a *Authority) HasClients() bool { return len(a.clientsByName) > 0 }
+
 // StripTokens removes the security key headers before the request goes on
 // upstream (see Strip).
 func (a *Authority) StripTokens(h http.Header) { Strip(h, a.headers) }

@@ -222,7 +222,7 @@ func newKeyService(ctx caddy.Context, cfg *AuthConfig, table *pia.Table, logger 
 		return nil, fmt.Errorf("reading revocations: %w", err)
 	}
 	for _, rv := range cfg.Revoke {
-		if err := applyRevocation(ctx, a, rv); err != nil {
+		if err := applyRevocation(ctx, a, rv); err != nil && !errors.Is(err, auth.ErrRevokesNothing) {
 			return nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package caddymodule
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -399,4 +400,38 @@ func TestExampleRedactsCredentialsAndKeepsSecretsOutOfTheConfig(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(adapted), "never-in-the-json")
 	assert.Contains(t, string(adapted), "{env.PIA_JWT_SECRET}")
+}
+
+func TestAdminRefusesARevocationThatRevokesNothing(t *testing.T) {
+	g := startGateway(t, authConfig(freeAddr(t), freeAddr(t), t.TempDir(), "revoke client demo before 2020-01-01T00:00:00Z", "")) // a stale line loads
+	for name, body := range map[string]string{
+		"until in the past":       `{"jti":"abc","until":"2020-01-01T00:00:00Z"}`,
+		"unknown client":          `{"client":"nobody"}`,
+		"cut-off long before ttl": `{"client":"demo","before":"2020-01-01T00:00:00Z"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, err := http.Post(g.admin+"/pia/revocations", "application/json", strings.NewReader(body))
+			require.NoError(t, err)
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
+		})
+	}
+	res, err := http.Post(g.admin+"/pia/revocations", "application/json", strings.NewReader(`{"client":"demo"}`))
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+}
+
+func TestContentEncodingIsNeverLeftWrong(t *testing.T) {
+	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
+	g := startGateway(t, routingConfig(oss.addr(), kld.addr(), "method checkLicenseStatus {\n\t\t\tvalidation enforce\n\t\t}"))
+	// Re-encoded: carried from 4.3.12 (IZINSTATUS) to 4.3.20.
+	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-1"}}`, "Content-Encoding", "gzip", "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	got := oss.last(t)
+	assert.Contains(t, string(got.Body), "CHECKLICENSESTATUS", "the body was re-encoded")
+	assert.Empty(t, got.Header.Get("Content-Encoding"), "the JSON going on is not gzip")
+	// A gzip body is not JSON the gateway can read: refused, not passed on.
+	g.post("/v1/kl/rba/receiveLicense", "\x1f\x8b\x08\x00\x00\x00\x00\x00", "Content-Encoding", "gzip").envelope("responreceiveLicense", http.StatusBadRequest)
 }

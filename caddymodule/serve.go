@@ -318,6 +318,10 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if r.Method != http.MethodGet {
 		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		// The bytes going on are the JSON the gateway read as such (and
+		// may have re-encoded): a Content-Encoding claiming otherwise
+		// would be wrong.
+		r.Header.Del("Content-Encoding")
 	}
 	r.Header.Set(headerVersion, up.version.String())
 	if g.keys != nil && x.method.Side == pia.SideOSS {

@@ -435,3 +435,62 @@ func TestContentEncodingIsNeverLeftWrong(t *testing.T) {
 	// A gzip body is not JSON the gateway can read: refused, not passed on.
 	g.post("/v1/kl/rba/receiveLicense", "\x1f\x8b\x08\x00\x00\x00\x00\x00", "Content-Encoding", "gzip").envelope("responreceiveLicense", http.StatusBadRequest)
 }
+
+func TestUpstreamBreakingOffItsAnswer(t *testing.T) {
+	const head = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"81200`
+	oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "4000")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, head)
+		w.(http.Flusher).Flush()
+		conn, _, err := w.(http.Hijacker).Hijack() // and close it mid-answer
+		if err == nil {
+			conn.Close()
+		}
+	})
+	logs := t.TempDir()
+	g := startGateway(t, strings.Replace(routingConfig(oss.addr(), freeAddr(t), ""), "{listen} {",
+		"{\n\tadmin {admin}\n\tpersist_config off\n\tauto_https off\n\tstorage file_system {storage}\n\tlog {\n\t\toutput file "+logs+"/caddy.log\n\t}\n}\n{listen} {", 1))
+
+	// Buffered to be carried to 4.3.19: the client gets the envelope.
+	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
+	a.envelope("responcheckLicenseStatus", http.StatusBadGateway)
+
+	// Streamed as is: the client's answer is cut off, as the upstream's was.
+	req, err := http.NewRequest(http.MethodPost, g.base+"/v1/kl/rba/checkLicenseStatus", strings.NewReader(`{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err == nil {
+		_, err = io.ReadAll(res.Body)
+		res.Body.Close()
+	}
+	assert.Error(t, err, "an incomplete answer is not passed off as complete")
+
+	require.NoError(t, caddy.Stop())
+	logged, err := os.ReadFile(filepath.Join(logs, "caddy.log"))
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(string(logged), `"msg":"pia request"`), "both requests are logged (and counted):\n%s", logged)
+	assert.Contains(t, string(logged), `"outcome":"upstream_truncated"`)
+	assert.Contains(t, string(logged), `"outcome":"upstream_unreachable"`)
+}
+
+func TestLargeBufferedAnswerPassesThroughUnadapted(t *testing.T) {
+	big := strings.Repeat("x", maxBufferedResponse)
+	body := `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001","file_lampiran":"` + big + `"}}}`
+	for _, chunked := range []bool{false, true} {
+		oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+			w.Header().Set("Content-Type", "application/json")
+			if !chunked {
+				w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+			}
+			_, _ = io.WriteString(w, body)
+		})
+		g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+		a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
+		require.Equal(t, http.StatusOK, a.StatusCode)
+		assert.Equal(t, body, string(a.Body), "chunked %v: passed through as the upstream wrote it", chunked)
+		require.NoError(t, caddy.Stop())
+	}
+}

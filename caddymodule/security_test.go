@@ -360,7 +360,7 @@ func TestLockoutHoldsAgainstAConcurrentBurst(t *testing.T) {
 		counted[s]++
 	}
 	assert.Equal(t, n, counted[http.StatusOK]+counted[http.StatusUnauthorized]+counted[http.StatusTooManyRequests], "%v", counted)
-	assert.LessOrEqual(t, counted[http.StatusOK]+counted[http.StatusUnauthorized], 3, "at most the limit reaches the password check: %v", counted)
+	assert.LessOrEqual(t, counted[http.StatusUnauthorized], 3, "no more wrong guesses are tried than the limit: %v", counted)
 }
 
 func TestConfigChangeNarrowsKeysAlreadyIssued(t *testing.T) {

@@ -102,11 +102,11 @@ type Authority struct {
 	maxCost          int
 	// maxCompare is how long a comparison at maxCost took last
 	// (nanoseconds): a failure against a cheaper hash is padded to it.
-	maxCompare atomic.Int64
-	logger     *zap.Logger
-	lockout          *Lockout
-	revocations      *Revocations
-	now              func() time.Time
+	maxCompare  atomic.Int64
+	logger      *zap.Logger
+	lockout     *Lockout
+	revocations *Revocations
+	now         func() time.Time
 }
 
 type client struct {

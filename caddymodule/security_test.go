@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -21,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caddy-pia/caddy-pia/auth"
+	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
 // The regression tests of the adversarial review (issue 12): each fails on
@@ -493,4 +495,26 @@ func TestLargeBufferedAnswerPassesThroughUnadapted(t *testing.T) {
 		assert.Equal(t, body, string(a.Body), "chunked %v: passed through as the upstream wrote it", chunked)
 		require.NoError(t, caddy.Stop())
 	}
+}
+
+func TestDefaultElementBoundFitsTheLargestRealPayloads(t *testing.T) {
+	// The 4.3.20 receiveNIB sample with every field filled and three
+	// projects (built by hand, internal/pia/testdata), grown to 5 MB by
+	// repeating its projects: a business with well over a thousand.
+	sample, err := os.ReadFile("../internal/pia/testdata/receiveNIB-4.3.20.json")
+	require.NoError(t, err)
+	var doc map[string]map[string]any
+	require.NoError(t, json.Unmarshal(sample, &doc))
+	projects := doc["dataNIB"]["data_proyek"].([]any)
+	one, err := json.Marshal(projects[0])
+	require.NoError(t, err)
+	grown := projects
+	for i := 0; len(sample)+i*(len(one)+1) < 5<<20; i++ {
+		grown = append(grown, projects[i%len(projects)])
+	}
+	doc["dataNIB"]["data_proyek"] = grown
+	sample, err = json.Marshal(doc)
+	require.NoError(t, err)
+	_, err = pia.DecodeJSONWith(sample, pia.DecodeOptions{Strict: true, MaxElements: DefaultMaxElements})
+	assert.NoError(t, err, "a %d KB receiveNIB with %d projects fits the default bound", len(sample)>>10, len(grown))
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -98,9 +99,14 @@ type Authority struct {
 	clientsByUser    map[string]*client
 	clientsByName    map[string]*client
 	dummy            []byte
-	lockout          *Lockout
-	revocations      *Revocations
-	now              func() time.Time
+	maxCost          int
+	// maxCompare is how long a comparison at maxCost took last
+	// (nanoseconds): a failure against a cheaper hash is padded to it.
+	maxCompare  atomic.Int64
+	logger      *zap.Logger
+	lockout     *Lockout
+	revocations *Revocations
+	now         func() time.Time
 }
 
 type client struct {
@@ -145,6 +151,10 @@ func New(cfg Config) (*Authority, error) {
 		return nil, errors.New("auth: no key configured")
 	}
 	a.keys = kr
+	a.logger = cfg.Logger
+	if a.logger == nil {
+		a.logger = zap.NewNop()
+	}
 	if err := a.addClients(cfg.Clients, cfg.Table); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -179,7 +189,7 @@ func New(cfg Config) (*Authority, error) {
 func (a *Authority) addClients(clients []Client, table *pia.Table) error {
 	a.clientsByUser = make(map[string]*client, len(clients))
 	a.clientsByName = make(map[string]*client, len(clients))
-	maxCost := 0
+	maxCost, minCost := 0, 0
 	for i, c := range clients {
 		switch {
 		case c.Name == "":
@@ -197,6 +207,9 @@ func (a *Authority) addClients(clients []Client, table *pia.Table) error {
 		}
 		cost, _ := bcrypt.Cost(hash) // parsePasswordHash checked it
 		maxCost = max(maxCost, cost)
+		if minCost == 0 || cost < minCost {
+			minCost = cost
+		}
 		cl := &client{Client: c, hash: hash}
 		cl.Methods = nil
 		for _, m := range c.Methods {
@@ -216,6 +229,11 @@ func (a *Authority) addClients(clients []Client, table *pia.Table) error {
 	}
 	if maxCost > 0 {
 		a.dummy = dummyHash(maxCost)
+		a.maxCost = maxCost
+	}
+	if minCost != maxCost {
+		a.logger.Warn("clients' password hashes have different bcrypt costs: failures are padded to the highest; rehash them at one cost",
+			zap.Int("lowest", minCost), zap.Int("highest", maxCost))
 	}
 	return nil
 }
@@ -267,7 +285,20 @@ func (a *Authority) Issue(user, pwd, ip string) (*Issued, error) {
 	if hash != nil {
 		// The comparison runs for unknown users and over-long passwords
 		// too, so the time taken does not tell them apart.
+		start := time.Now()
 		ok = compareHash(hash, []byte(pwd)) == nil && c != nil && len(pwd) <= bcryptMaxPassword
+		took := time.Since(start)
+		if cost, _ := bcrypt.Cost(hash); cost == a.maxCost {
+			a.maxCompare.Store(int64(took))
+		} else if !ok {
+			// A cheaper client's failure would tell it exists: it takes
+			// as long as the dummy comparison of an unknown user.
+			if est := time.Duration(a.maxCompare.Load()); est > 0 {
+				time.Sleep(est - took)
+			} else {
+				_ = compareHash(a.dummy, []byte(pwd))
+			}
+		}
 	}
 	if !ok {
 		a.lockout.Fail(user, ip)
@@ -343,7 +374,8 @@ func (a *Authority) Verify(ctx context.Context, token string) (*Claims, error) {
 	}
 	// A key living longer than this gateway issues them was signed under
 	// a longer ttl or by someone else: refused, so that no key outlives
-	// the revocations, which are kept for ttl plus leeway.
+	// the revocations, which are kept for ttl plus leeway (policy
+	// key-lifetime-and-current-grant).
 	if c.ExpiresAt.Sub(c.IssuedAt.Time) > a.ttl+a.leeway {
 		return nil, ErrExpired
 	}
@@ -397,7 +429,6 @@ func (a *Authority) narrow(c *Claims, cl *client) bool {
 // noMethod is the grant of a key whose methods the client no longer has:
 // a name no method can have, so MayCall refuses everything with 403.
 const noMethod = "\x00"
-
 
 // keyFor pins each kid to its key's algorithm, so a token cannot pick the
 // verification: HS256 with an RSA public key as the secret, or alg none,
@@ -486,6 +517,10 @@ func (a *Authority) Client(name string) (Client, bool) {
 	}
 	return c.Client, true
 }
+
+// HasClients reports whether this authority issues keys to configured
+// clients (otherwise it only verifies keys issued elsewhere).
+func (a *Authority) HasClients() bool { return len(a.clientsByName) > 0 }
 
 // StripTokens removes the security key headers before the request goes on
 // upstream (see Strip).

@@ -7,6 +7,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestKeyLivingLongerThanTTLIsRefused(t *testing.T) {
@@ -77,4 +80,37 @@ func TestGrantIsIntersectedWithTheClientsCurrentConfiguration(t *testing.T) {
 	for _, m := range []string{"receiveLicense", "inqueryNIB", "checkLicenseStatus"} {
 		assert.False(t, c.MayCall(m), m)
 	}
+}
+
+func TestFailuresCostTheSameWhateverTheClientsBcryptCost(t *testing.T) {
+	costly, err := bcrypt.GenerateFromPassword([]byte(pwdBadan), 8)
+	require.NoError(t, err)
+	core, logs := observer.New(zap.WarnLevel)
+	a := newAuthority(t, newClock(), nil, func(c *Config) {
+		c.Clients[1].PasswordHash = string(costly) // badan at cost 8, dinas at 4
+		c.Logger = zap.New(core)
+	})
+	assert.Equal(t, 1, logs.FilterMessageSnippet("different bcrypt costs").Len(), "mixed costs are warned about at load")
+
+	// A comparison takes 2 ms at cost 4 and 32 ms at cost 8, whatever the
+	// machine: the difference the adversarial review measured, made exact.
+	orig := compareHash
+	t.Cleanup(func() { compareHash = orig })
+	compareHash = func(hash, pwd []byte) error {
+		cost, _ := bcrypt.Cost(hash)
+		time.Sleep(2 * time.Millisecond << (cost - 4))
+		return orig(hash, pwd)
+	}
+	fastest := func(user string) time.Duration {
+		best := time.Hour
+		for i := 0; i < 3; i++ {
+			start := time.Now()
+			_, err := a.Issue(user, "wrong", "")
+			require.ErrorIs(t, err, ErrBadCredentials)
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	unknown, known := fastest("nobody"), fastest("dinas-user")
+	assert.Greater(t, known, unknown*7/10, "a known cheap client's failure (%s) takes as long as an unknown user's (%s)", known, unknown)
 }

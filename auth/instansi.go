@@ -13,7 +13,7 @@ import (
 // updateLicense and receiveLicenseKKPR carry the same licence as
 // receiveLicense and are checked the same way. Member names match in any
 // case (KD_INSTANSI, IzinFinal): an upstream that reads them loosely must
-// not see an agency code the gateway did not.
+// not see an agency code the gateway did not (policy kd-instansi-any-case).
 var instansiFields = map[string][][]string{
 	"receiveLicenseStatus": {{"IZINSTATUS", "kd_instansi"}},
 	"receiveLicense":       {{"IZINFINAL", "kd_instansi"}},

@@ -32,6 +32,11 @@ type Locker interface {
 	Unlock(ctx context.Context, name string) error
 }
 
+// ErrRevokesNothing is a revocation that could refuse no key that still
+// verifies: the admin API answers it 400 rather than pretend to have done
+// something; a stale revoke line in the configuration is skipped.
+var ErrRevokesNothing = errors.New("nothing would be revoked")
+
 // Revocation defaults.
 const (
 	DefaultRevocationsKey  = "pia/revocations.json"
@@ -237,6 +242,9 @@ func (r *Revocations) RevokeToken(ctx context.Context, jti string, until time.Ti
 	if until.IsZero() {
 		until = r.now().Add(r.horizon)
 	}
+	if !until.After(r.now()) {
+		return fmt.Errorf("revoke token: until lies in the past, the key has expired anyway: %w", ErrRevokesNothing)
+	}
 	return r.update(ctx, func(l *RevocationList) {
 		if cur, ok := l.Tokens[jti]; !ok || until.After(cur) {
 			l.Tokens[jti] = until
@@ -260,6 +268,9 @@ func (r *Revocations) RevokeClient(ctx context.Context, client string, before ti
 		return errors.New("revoke client: the cut-off lies in the future")
 	}
 	until := before.Add(r.horizon)
+	if !until.After(now) {
+		return fmt.Errorf("revoke client: every key issued before the cut-off has expired already: %w", ErrRevokesNothing)
+	}
 	return r.update(ctx, func(l *RevocationList) {
 		l.merge(&RevocationList{Clients: map[string]ClientRevocation{client: {Before: before, Until: until}}}, now)
 	})

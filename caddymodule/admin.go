@@ -106,6 +106,9 @@ func revoke(r *http.Request, revs *auth.Revocations, req revocationRequest) erro
 		}
 		err = revs.RevokeToken(r.Context(), req.JTI, until)
 	case req.Client != "" && req.JTI == "":
+		if !clientKnown(req.Client) {
+			return badAdminRequest(fmt.Errorf("revoke client: no running gateway has a client %q: nothing would be revoked", req.Client))
+		}
 		var before time.Time
 		if before, err = parse("before", req.Before); err != nil {
 			return err
@@ -137,6 +140,22 @@ func (a *AdminAPI) revocations() (*auth.Revocations, []*auth.Revocations) {
 		Storage: a.storage,
 		Horizon: auth.DefaultTTL + auth.DefaultLeeway,
 	}), nil
+}
+
+// clientKnown reports whether a running gateway has the client, or no
+// running gateway has clients to say (one that only verifies keys issued
+// elsewhere, or none at all): then the name cannot be checked.
+func clientKnown(name string) bool {
+	liveKeys.Lock()
+	defer liveKeys.Unlock()
+	checked := false
+	for ks := range liveKeys.set {
+		if _, ok := ks.authority.Client(name); ok {
+			return true
+		}
+		checked = checked || ks.authority.HasClients()
+	}
+	return !checked
 }
 
 func badAdminRequest(err error) error {

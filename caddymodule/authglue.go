@@ -222,7 +222,7 @@ func newKeyService(ctx caddy.Context, cfg *AuthConfig, table *pia.Table, logger 
 		return nil, fmt.Errorf("reading revocations: %w", err)
 	}
 	for _, rv := range cfg.Revoke {
-		if err := applyRevocation(ctx, a, rv); err != nil {
+		if err := applyRevocation(ctx, a, rv); err != nil && !errors.Is(err, auth.ErrRevokesNothing) {
 			return nil, err
 		}
 	}
@@ -429,7 +429,8 @@ func newOSSTokenService(cfg *OSSTokenConfig) (*ossTokenService, error) {
 }
 
 // findOSSToken finds OSS's Token on a call to a K/L/D method (Token
-// header, Authorization: Bearer, ?token=), refusing the call without one.
+// header, Authorization: Bearer, ?token=), refusing the call without one
+// (policy oss-token-every-kld-method).
 // A Token in the query is taken out of the URL at once, so it neither
 // travels upstream nor reaches any later handler or log.
 func (g *Gateway) findOSSToken(r *http.Request) (string, *refusal) {

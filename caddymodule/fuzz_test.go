@@ -8,11 +8,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/auth"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -60,6 +62,10 @@ func FuzzGateway(f *testing.F) {
 		}
 		req := httptest.NewRequest(http.MethodPost, "/v1/kl/rba/"+method, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
+		// OSS's Token for the NIB the body holds, so calls to the K/L/D
+		// side get past it into the rest of the pipeline.
+		nib, _, _ := pia.ScanString([]byte(body), auth.NIBPath(method)...)
+		req.Header.Set("Token", auth.ComputeOSSToken("u", "p", nib, time.Now()))
 		if version != "" {
 			req.Header.Set("X-PIA-Version", version)
 		}

@@ -49,6 +49,7 @@ const (
 	outcomeBadRequest    = "bad_request"
 	outcomeInternalError = "error"
 	outcomeUnclaimed     = "unclaimed"
+	outcomeTruncated     = "upstream_truncated"
 )
 
 // Headers the gateway reads or writes.
@@ -75,6 +76,8 @@ type exchange struct {
 	violations  int
 	applied     []string
 	message     string
+	real        http.ResponseWriter // the client's, under the recorder
+	spilled     bool                // a buffered answer went out unadapted (bufferCap)
 }
 
 func (x *exchange) shape() pia.EnvelopeShape {
@@ -93,7 +96,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if !ok {
 		return g.passOn(w, r, next)
 	}
-	x := &exchange{start: now(), name: name, param: param, requestID: requestID(r)}
+	x := &exchange{start: now(), name: name, param: param, requestID: requestID(r), real: w}
 	r.Header.Set(headerRequestID, x.requestID)
 	w.Header().Set(headerRequestID, x.requestID)
 	if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
@@ -106,15 +109,79 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	defer bufPool.Put(buf)
 	var bufferResponse bool
 	rec := caddyhttp.NewResponseRecorder(w, buf, func(status int, h http.Header) bool {
-		return bufferResponse && status >= 200 && status < 300 && isJSON(h.Get("Content-Type"))
+		if !bufferResponse || status < 200 || status >= 300 || !isJSON(h.Get("Content-Type")) {
+			return false
+		}
+		if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil && n > maxBufferedResponse {
+			g.logger.Warn("response not adapted: larger than the buffered answer cap", zap.String("request_id", x.requestID),
+				zap.Int64("size", n), zap.Int64("cap", maxBufferedResponse))
+			return false
+		}
+		return true
 	})
-	err := g.serve(x, rec, r, next, &bufferResponse)
-	if err == nil && rec.Buffered() {
+	// Logged and counted whatever happens below, an upstream that breaks
+	// off its answer (reverse_proxy then aborts the handler) included.
+	status, err := 0, error(nil)
+	defer func() { g.finish(x, r, status, err) }()
+	defer func() {
+		if v := recover(); v != nil {
+			status, err = rec.Status(), fmt.Errorf("aborted: %v", v)
+			x.outcome = outcomeTruncated
+			panic(v)
+		}
+	}()
+	err = g.serve(x, rec, r, next, &bufferResponse)
+	switch {
+	case errors.Is(err, errTruncated):
+		// The answer was being buffered: nothing reached the client, who
+		// gets the envelope a dead upstream gets.
+		x.outcome = ""
+		err = g.answer(x, w, http.StatusBadGateway, outcomeUnreachable, pia.MsgUpstreamUnreachable, x.route.upstream.name)
+		status = http.StatusBadGateway
+		return err
+	case err == nil && rec.Buffered() && !x.spilled:
 		err = g.adaptResponse(x, rec, w)
 	}
-	g.finish(x, r, rec.Status(), err)
+	status = rec.Status()
 	return err
 }
+
+// maxBufferedResponse caps an upstream answer held to be carried to the
+// caller's version; a larger one passes through as the upstream wrote it.
+const maxBufferedResponse = 10 << 20
+
+// errTruncated is an upstream answer broken off while it was buffered.
+var errTruncated = errors.New("upstream answer broken off")
+
+// bufferCap spills a buffered answer to the client, unadapted, once it
+// grows past maxBufferedResponse (an answer without Content-Length).
+type bufferCap struct {
+	http.ResponseWriter // the recorder
+	rec                 caddyhttp.ResponseRecorder
+	real                http.ResponseWriter
+	x                   *exchange
+	g                   *Gateway
+}
+
+func (b *bufferCap) Write(p []byte) (int, error) {
+	if b.x.spilled || !b.rec.Buffered() || b.rec.Buffer().Len()+len(p) <= maxBufferedResponse {
+		if b.x.spilled {
+			return b.real.Write(p)
+		}
+		return b.rec.Write(p)
+	}
+	b.g.logger.Warn("response not adapted: larger than the buffered answer cap", zap.String("request_id", b.x.requestID),
+		zap.Int64("cap", maxBufferedResponse))
+	b.x.spilled = true
+	b.real.WriteHeader(b.rec.Status())
+	if _, err := b.real.Write(b.rec.Buffer().Bytes()); err != nil {
+		return 0, err
+	}
+	b.rec.Buffer().Reset()
+	return b.real.Write(p)
+}
+
+func (b *bufferCap) Unwrap() http.ResponseWriter { return b.rec }
 
 // match splits <prefix>/<method>[/<param>] off a path.
 func (g *Gateway) match(path string) (name, param string, ok bool) {
@@ -135,7 +202,8 @@ func (g *Gateway) match(path string) (name, param string, ok bool) {
 // singleSegment reports whether a decoded path parameter is one plain
 // segment. The path is matched decoded, so %2F, %5C and %2E%2E arrive here
 // as /, \ and ..: any of them, or a control character, would let the
-// parameter climb out of its method on the upstream.
+// parameter climb out of its method on the upstream (policy
+// path-param-one-segment).
 func singleSegment(p string) bool {
 	if p == "" || p == "." || p == ".." {
 		return false
@@ -310,7 +378,8 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 }
 
 // decodeRefusal answers a body the strict decoder refused: a repeated
-// member is named (400), too many values is 413, as too many bytes is.
+// member is named (400), too many values is 413, as too many bytes is
+// (policy strict-request-json).
 func (g *Gateway) decodeRefusal(err error) *refusal {
 	var dup *pia.DuplicateMemberError
 	var many *pia.TooManyElementsError
@@ -333,6 +402,10 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if r.Method != http.MethodGet {
 		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		// The bytes going on are the JSON the gateway read as such (and
+		// may have re-encoded): a Content-Encoding claiming otherwise
+		// would be wrong.
+		r.Header.Del("Content-Encoding")
 	}
 	r.Header.Set(headerVersion, up.version.String())
 	if g.keys != nil && x.method.Side == pia.SideOSS {
@@ -352,11 +425,11 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	}
 
 	x.outcome = outcomeForwarded
-	err := up.handler.ServeHTTP(w, r, next)
-	if err == nil {
-		return nil
-	}
 	rec, _ := w.(caddyhttp.ResponseRecorder)
+	err := g.serveUpstream(x, w, rec, r, next, up)
+	if err == nil || errors.Is(err, errTruncated) {
+		return err
+	}
 	if rec != nil && rec.Status() != 0 {
 		return err // the upstream already answered; nothing to add
 	}
@@ -375,6 +448,28 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	default:
 		return g.answer(x, w, http.StatusBadGateway, outcomeUnreachable, pia.MsgUpstreamUnreachable, up.name)
 	}
+}
+
+// serveUpstream runs the upstream's handler. reverse_proxy aborts the
+// handler (http.ErrAbortHandler) when the upstream breaks off its answer:
+// while the answer is buffered nothing has reached the client, so that
+// becomes errTruncated and a 502 envelope; otherwise the abort goes on,
+// the only way left to tell the client its answer is incomplete.
+func (g *Gateway) serveUpstream(x *exchange, w http.ResponseWriter, rec caddyhttp.ResponseRecorder, r *http.Request, next caddyhttp.Handler, up *upstream) (err error) {
+	if rec != nil {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler && rec.Buffered() && !x.spilled { //nolint:errorlint // a panic value, compared as reverse_proxy panics it
+					g.logger.Warn("upstream broke off its answer", zap.String("request_id", x.requestID), zap.String("upstream", up.name))
+					err = errTruncated
+					return
+				}
+				panic(v)
+			}
+		}()
+		w = &bufferCap{ResponseWriter: rec, rec: rec, real: x.real, x: x, g: g}
+	}
+	return up.handler.ServeHTTP(w, r, next)
 }
 
 func (g *Gateway) prefixOf(path string) (string, bool) {

@@ -147,3 +147,52 @@ func FuzzDecodeJSONStrict(f *testing.F) {
 		assert.Equal(t, want, got)
 	})
 }
+
+// FuzzScanString: on every document the strict decoder accepts, ScanString
+// finds at a path exactly what the decoded tree holds there.
+func FuzzScanString(f *testing.F) {
+	for _, s := range []string{`{"a":{"nib":"1"}}`, `{"a":{"nib":12}}`, `{"a":{"n\u0069b":"\u0031"}}`, `{"x":{"nib":"1"}}`, `{"a":[{"nib":"1"}]}`, ` {"a" : {"nib" : -1.5e3 } } `} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, only bool) {
+		path := []string{"a", "nib"}
+		if only {
+			path[0] = "*"
+		}
+		got, found, err := ScanString(b, path...)
+		doc, derr := DecodeJSONWith(b, DecodeOptions{Strict: true})
+		if derr != nil {
+			return
+		}
+		if err != nil {
+			t.Fatalf("ScanString refused %q that decodes: %v", b, err)
+		}
+		var want any
+		if root, ok := doc.(map[string]any); ok {
+			inner := root[path[0]]
+			if only && len(root) == 1 {
+				for _, v := range root {
+					inner = v
+				}
+			}
+			if m, ok := inner.(map[string]any); ok {
+				want = m["nib"]
+			}
+		}
+		switch w := want.(type) {
+		case string:
+			if !found || got != w {
+				t.Fatalf("%q: got %q (found %v), want %q", b, got, found, w)
+			}
+		case json.Number:
+			if !found || got != string(w) {
+				t.Fatalf("%q: got %q (found %v), want %q", b, got, found, w)
+			}
+		default:
+			if found {
+				t.Fatalf("%q: found %q where the tree holds %v", b, got, want)
+			}
+		}
+	})
+}

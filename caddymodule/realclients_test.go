@@ -275,6 +275,8 @@ func TestShapesRealClientsSend(t *testing.T) {
 	// that reuses one HTTP helper for every call sends it.
 	env = g.post("/v1/kl/rba/receiveLicense", `{"POSTAUDIT":{"nib":"8120000000001"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Equal(t, "root POSTAUDIT dikirim; receiveLicense mengharapkan IZINFINAL", env["keterangan"])
+	env = g.post("/v1/kl/rba/receiveLicense", `[{"IZINFINAL":{}}]`).envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Equal(t, `body bukan objek; receiveLicense mengharapkan {"IZINFINAL": {...}}`, env["keterangan"])
 	assert.Len(t, oss.received(), before, "nothing under the wrong root reaches OSS")
 }
 
@@ -389,6 +391,9 @@ func TestRoutingByLongestPrefix(t *testing.T) {
 	a = g.post("/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "/checkLicenseStatus", oss.last(t).Path, "the legacy OSS 1.1 path")
+	a = g.post("/receiveLicense", validLicense)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "/receiveLicense", oss.last(t).Path)
 
 	env := g.post("/v1/kl/rba/receiveLicense/extra", validLicense).envelope("responreceiveLicense", http.StatusNotFound)
 	assert.Equal(t, "Path /v1/kl/rba/receiveLicense/extra tidak dikenal", env["keterangan"])

@@ -438,6 +438,8 @@ func TestJSONUnderAnotherContentTypeIsAccepted(t *testing.T) {
 		assert.Equal(t, "application/json", oss.last(t).Header.Get("Content-Type"), "%q", ct)
 		assert.Equal(t, validLicense, string(oss.last(t).Body))
 	}
+	g.post("/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "application/json; charset=utf-8")
+	assert.Equal(t, "application/json; charset=utf-8", oss.last(t).Header.Get("Content-Type"), "a JSON type is left as sent")
 	env := g.post("/v1/kl/rba/receiveLicense", "nib=8120000000001&id_izin=I-1", "Content-Type", "application/x-www-form-urlencoded").
 		envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
 	assert.Contains(t, env["keterangan"], "application/x-www-form-urlencoded")

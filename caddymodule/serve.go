@@ -191,8 +191,10 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 		if len(bytes.TrimSpace(body)) == 0 {
 			return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)
 		}
-		// policy content-type-lenient: what goes upstream is JSON and says so.
-		r.Header.Set("Content-Type", "application/json")
+		if !isJSON(ct) {
+			// policy content-type-lenient: what goes upstream is JSON and says so.
+			r.Header.Set("Content-Type", "application/json")
+		}
 	}
 
 	out := body

@@ -492,4 +492,13 @@ func TestMessagesAnOperatorCanActOn(t *testing.T) {
 	assert.Contains(t, string(logs), `custom method declared without a schema`)
 	assert.Contains(t, string(logs), `"method":"laporanKegiatan"`)
 	assert.Regexp(t, `"method":"inqueryNIB".*"client_version":"4.3.16"`, string(logs), "4.3.14 is served as 4.3.16")
+
+	// A history version configured as the clients' default loads and is
+	// served as its snapshot too.
+	g = startGateway(t, defaults(oss.addr(), freeAddr(t), logFile, "client_version 4.3.13"))
+	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	logs, err = os.ReadFile(logFile)
+	require.NoError(t, err)
+	assert.Regexp(t, `"method":"checkLicenseStatus".*"client_version":"4.3.16"`, string(logs))
 }

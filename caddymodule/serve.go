@@ -136,7 +136,7 @@ func (g *Gateway) match(path string) (name, param string, ok bool) {
 func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, bufferResponse *bool) error {
 	m, ok := g.table.Lookup(x.name)
 	if !ok {
-		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, x.name, x.name)
+		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, clipPath(x.name), clipPath(x.name))
 	}
 	if x.param != "" && m.PathParam == "" {
 		// <prefix>/receiveLicense/extra is not receiveLicense.

@@ -275,6 +275,9 @@ func TestShapesRealClientsSend(t *testing.T) {
 	// that reuses one HTTP helper for every call sends it.
 	env = g.post("/v1/kl/rba/receiveLicense", `{"POSTAUDIT":{"nib":"8120000000001"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Equal(t, "root POSTAUDIT dikirim; receiveLicense mengharapkan IZINFINAL", env["keterangan"])
+	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.12")
+	assert.Equal(t, http.StatusOK, a.StatusCode, "an old client already using the upstream's root is not refused: %s", a.Body)
+	before = len(oss.received())
 	env = g.post("/v1/kl/rba/receiveLicense", `[{"IZINFINAL":{}}]`).envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Equal(t, `body bukan objek; receiveLicense mengharapkan {"IZINFINAL": {...}}`, env["keterangan"])
 	assert.Len(t, oss.received(), before, "nothing under the wrong root reaches OSS")

@@ -720,6 +720,13 @@ func (g *Gateway) checkRoot(x *exchange, doc any) *refusal {
 	if _, ok := obj[root]; ok || len(obj) == 0 {
 		return nil
 	}
+	if up := g.validator.Root(x.upstreamVer, x.method.Name, pia.Request); up != "" {
+		// The upstream version's root under an older client's name for
+		// itself: the version rules carry it (transform-rename-both).
+		if _, ok := obj[up]; ok {
+			return nil
+		}
+	}
 	sent := make([]string, 0, len(obj))
 	for k := range obj {
 		sent = append(sent, k)

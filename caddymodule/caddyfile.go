@@ -39,7 +39,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // UnmarshalCaddyfile sets up the gateway from Caddyfile tokens:
 //
 //	pia [<matcher>] {
-//	    prefix          <path...>             # default /v1/kl/rba /stg/v1/kl/rba
+//	    prefix          <path...>             # default /v1/kl/rba /stg/v1/kl/rba; the longest matching wins
 //	    lang            id|en                 # default id
 //	    max_body        <size>                # default 10MB
 //	    max_elements    <n>                   # JSON values in a body; default 250000

@@ -387,6 +387,7 @@ func (g *Gateway) provisionUpstreams(ctx caddy.Context) error {
 
 func (g *Gateway) provisionRoutes() error {
 	g.routes = make(map[string]*route)
+	g.clientVer = g.snapshotOf(g.clientVer)
 	for _, m := range g.table.Methods() {
 		rt := &route{method: m, mode: g.mode, clientVer: g.clientVer, ossToken: g.OSSToken != nil && m.Side == pia.SideKLD}
 		if g.Validation == "" && m.Side == pia.SideKLD {
@@ -422,7 +423,7 @@ func (g *Gateway) provisionRoutes() error {
 				if err != nil {
 					return fmt.Errorf("method %s: client_version: %w", m.Name, err)
 				}
-				rt.clientVer = v
+				rt.clientVer = g.snapshotOf(v)
 			}
 		}
 		rt.upstream = g.upstreams[upName]
@@ -468,6 +469,15 @@ func (g *Gateway) defaultCallerVersion(m *pia.Method, up *upstream) pia.Version 
 		return up.version
 	}
 	return pia.Version{}
+}
+
+// snapshotOf is the snapshot a document-history version without one is
+// served as (policy history-versions); other versions are themselves.
+func (g *Gateway) snapshotOf(v pia.Version) pia.Version {
+	if s, ok := pia.HistoryVersion(v); ok && !g.catalog.Known(v) {
+		return s
+	}
+	return v
 }
 
 // Validate checks what Provision could not: that something is routed.

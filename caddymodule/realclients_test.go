@@ -275,6 +275,11 @@ func TestShapesRealClientsSend(t *testing.T) {
 	// that reuses one HTTP helper for every call sends it.
 	env = g.post("/v1/kl/rba/receiveLicense", `{"POSTAUDIT":{"nib":"8120000000001"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Equal(t, "root POSTAUDIT dikirim; receiveLicense mengharapkan IZINFINAL", env["keterangan"])
+	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.12")
+	assert.Equal(t, http.StatusOK, a.StatusCode, "an old client already using the upstream's root is not refused: %s", a.Body)
+	before = len(oss.received())
+	env = g.post("/v1/kl/rba/receiveLicense", `[{"IZINFINAL":{}}]`).envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Equal(t, `body bukan objek; receiveLicense mengharapkan {"IZINFINAL": {...}}`, env["keterangan"])
 	assert.Len(t, oss.received(), before, "nothing under the wrong root reaches OSS")
 }
 
@@ -372,4 +377,131 @@ func TestValidationHeaderIsBoundedASCII(t *testing.T) {
 	h = a.Header.Get("X-PIA-Validation")
 	assert.LessOrEqual(t, len(h), 1024)
 	assert.Regexp(t, `; \(\+\d+ more\)$`, h, "says how many it left out")
+}
+
+// TestRoutingByLongestPrefix: the longest prefix wins whatever the order
+// they are listed in; `prefix / /v1/kl/rba` serves the legacy OSS 1.1
+// paths and the RBA paths; a prefix claims <prefix>/<method> exactly
+// (policy routing-longest-prefix).
+func TestRoutingByLongestPrefix(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), "prefix / /v1/kl/rba"))
+
+	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "/v1/kl/rba/checkLicenseStatus", oss.last(t).Path)
+
+	a = g.post("/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "/checkLicenseStatus", oss.last(t).Path, "the legacy OSS 1.1 path")
+	a = g.post("/receiveLicense", validLicense)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "/receiveLicense", oss.last(t).Path)
+
+	env := g.post("/v1/kl/rba/receiveLicense/extra", validLicense).envelope("responreceiveLicense", http.StatusNotFound)
+	assert.Equal(t, "Path /v1/kl/rba/receiveLicense/extra tidak dikenal", env["keterangan"])
+
+	// The order they are listed in does not matter.
+	g = startGateway(t, enforcing(oss.addr(), "prefix /v1/kl/rba /"))
+	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "/v1/kl/rba/checkLicenseStatus", oss.last(t).Path)
+}
+
+// TestUnclaimedPathsGetA404Envelope: on a site where nothing answers after
+// the gateway, as in Caddyfile.example and the README's setups, a path the
+// gateway does not claim gets a 404 envelope, never Caddy's empty 200
+// (policy unclaimed-path-404). A handler after it still serves its paths.
+func TestUnclaimedPathsGetA404Envelope(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), ""))
+	env := g.post("/v2/kl/rba/receiveLicense", validLicense).envelope("responreceiveLicense", http.StatusNotFound)
+	assert.Equal(t, "Path /v2/kl/rba/receiveLicense tidak dikenal", env["keterangan"])
+	a := g.call(http.MethodGet, "/", "")
+	assert.Equal(t, http.StatusNotFound, a.StatusCode)
+	assert.Contains(t, string(a.Body), `"kode":404`)
+	assert.Empty(t, oss.received())
+
+	g = startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+	a = g.call(http.MethodGet, "/elsewhere", "")
+	assert.Equal(t, 418, a.StatusCode, "a site's own handlers keep their paths")
+}
+
+// TestJSONUnderAnotherContentTypeIsAccepted: PHP's curl sends
+// application/x-www-form-urlencoded unless told otherwise; a JSON body under
+// it, under text/plain or with no Content-Type goes upstream as
+// application/json. Multipart and the rest keep 415 (policy
+// content-type-lenient).
+func TestJSONUnderAnotherContentTypeIsAccepted(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), ""))
+	for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain; charset=utf-8", ""} {
+		a := g.post("/v1/kl/rba/receiveLicense", validLicense, "Content-Type", ct)
+		require.Equal(t, http.StatusOK, a.StatusCode, "%q: %s", ct, a.Body)
+		assert.Equal(t, "application/json", oss.last(t).Header.Get("Content-Type"), "%q", ct)
+		assert.Equal(t, validLicense, string(oss.last(t).Body))
+	}
+	g.post("/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "application/json; charset=utf-8")
+	assert.Equal(t, "application/json; charset=utf-8", oss.last(t).Header.Get("Content-Type"), "a JSON type is left as sent")
+	env := g.post("/v1/kl/rba/receiveLicense", "nib=8120000000001&id_izin=I-1", "Content-Type", "application/x-www-form-urlencoded").
+		envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
+	assert.Contains(t, env["keterangan"], "application/x-www-form-urlencoded")
+	g.post("/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "multipart/form-data; boundary=x").
+		envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
+	g.post("/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "application/xml").
+		envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
+}
+
+// TestAnswersForOlderClientsKeepFieldsTheyDoNotKnow: inqueryNIB's
+// data_checklist[].data_teknis, new in 4.3.16, reaches a 4.3.12 client
+// (policy transform-response-keeps-fields); renames still apply.
+func TestAnswersForOlderClientsKeepFieldsTheyDoNotKnow(t *testing.T) {
+	oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"responinqueryNIB":{"kode":200,"keterangan":"Sukses","dataNIB":{"nib":"8120000000001","skala_usaha":"01",`+
+			`"data_checklist":[{"id_izin":"I-1","data_teknis":{"luas_bangunan":"120"}}]}}}`)
+	})
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+	a := g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"nib":"8120000000001"}}`, "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Contains(t, string(a.Body), `"data_teknis":{"luas_bangunan":"120"}`)
+	assert.Contains(t, string(a.Body), `"skala_usaha":"01"`)
+}
+
+// TestMessagesAnOperatorCanActOn: an unknown X-PIA-Version lists the
+// supported versions; the document-history versions without a snapshot
+// are served as the snapshot holding their changes (policy
+// history-versions); a custom method without a schema warns at load.
+func TestMessagesAnOperatorCanActOn(t *testing.T) {
+	oss := newUpstream(t, nil)
+	logFile := filepath.Join(t.TempDir(), "caddy.log")
+	g := startGateway(t, defaults(oss.addr(), freeAddr(t), logFile, `method laporanKegiatan {
+			side oss
+		}`))
+
+	env := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.4.0").
+		envelope("responcheckLicenseStatus", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], `Versi PIA "4.4.0" tidak dikenal (versi yang didukung: 4.3.12, 4.3.16, 4.3.17, 4.3.18, 4.3.19, 4.3.20; juga versi riwayat dokumen 3.0.0 s.d. 4.3.15`)
+
+	// 4.3.14 (inqueryNIB by npwp) first appears in the 4.3.16 snapshot.
+	a := g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"npwp":"012345678901000"}}`, "X-PIA-Version", "4.3.14")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, `{"INQUERYNIB":{"npwp":"012345678901000"}}`, string(oss.last(t).Body))
+
+	a = g.post("/v1/kl/rba/laporanKegiatan", `{"x":1}`)
+	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	logs, err := os.ReadFile(logFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(logs), `custom method declared without a schema`)
+	assert.Contains(t, string(logs), `"method":"laporanKegiatan"`)
+	assert.Regexp(t, `"method":"inqueryNIB".*"client_version":"4.3.16"`, string(logs), "4.3.14 is served as 4.3.16")
+
+	// A history version configured as the clients' default loads and is
+	// served as its snapshot too.
+	g = startGateway(t, defaults(oss.addr(), freeAddr(t), logFile, "client_version 4.3.13"))
+	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	logs, err = os.ReadFile(logFile)
+	require.NoError(t, err)
+	assert.Regexp(t, `"method":"checkLicenseStatus".*"client_version":"4.3.16"`, string(logs))
 }

@@ -221,7 +221,7 @@ func singleSegment(p string) bool {
 func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, bufferResponse *bool) error {
 	m, ok := g.table.Lookup(x.name)
 	if !ok {
-		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, x.name, x.name)
+		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, clipPath(x.name), clipPath(x.name))
 	}
 	if x.param != "" && m.PathParam == "" {
 		// <prefix>/receiveLicense/extra is not receiveLicense.
@@ -287,8 +287,10 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 		if len(bytes.TrimSpace(body)) == 0 {
 			return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)
 		}
-		// policy content-type-lenient: what goes upstream is JSON and says so.
-		r.Header.Set("Content-Type", "application/json")
+		if !isJSON(ct) {
+			// policy content-type-lenient: what goes upstream is JSON and says so.
+			r.Header.Set("Content-Type", "application/json")
+		}
 	}
 
 	if x.route.ossToken {
@@ -861,6 +863,13 @@ func (g *Gateway) checkRoot(x *exchange, doc any) *refusal {
 	}
 	if _, ok := obj[root]; ok || len(obj) == 0 {
 		return nil
+	}
+	if up := g.validator.Root(x.upstreamVer, x.method.Name, pia.Request); up != "" {
+		// The upstream version's root under an older client's name for
+		// itself: the version rules carry it (transform-rename-both).
+		if _, ok := obj[up]; ok {
+			return nil
+		}
 	}
 	sent := make([]string, 0, len(obj))
 	for k := range obj {

@@ -80,19 +80,22 @@ func normalizeObject(n *node, doc any) (any, bool) {
 func normalizeValue(n *node, val any) (any, bool) {
 	switch n.info.Type {
 	case pia.TypeNumber, pia.TypeInteger:
+		// normalize-number-string. A code's digit string with a leading
+		// zero is not a JSON number and stays as sent
+		// (codes-as-digit-strings): the schema takes it.
 		if s, ok := val.(string); ok && isJSONNumber(s) {
 			return json.Number(s), true
 		}
 	case pia.TypeString:
 		switch x := val.(type) {
-		case json.Number:
+		case json.Number: // normalize-string-number
 			return string(x), true
-		case string:
+		case string: // date-for-datetime, datetime-for-date
 			if nv, ch := normalizeDate(n.info.Format, x); ch {
 				return nv, true
 			}
 		}
-	case pia.TypeBoolean:
+	case pia.TypeBoolean: // normalize-boolean-string
 		if s, ok := val.(string); ok {
 			switch s {
 			case "true":
@@ -113,7 +116,7 @@ func normalizeValue(n *node, val any) (any, bool) {
 	case pia.TypeArray:
 		switch x := val.(type) {
 		case map[string]any:
-			// A single member sent bare: the intent is unambiguous.
+			// normalize-single-object: a single member sent bare.
 			normalizeObject(n, x)
 			return []any{x}, true
 		case []any:

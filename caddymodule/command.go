@@ -18,6 +18,7 @@ import (
 	caddycmd "github.com/caddyserver/caddy/v2/cmd"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/importer"
@@ -356,7 +357,7 @@ func validateOffline(method, version, schemas, rules, lang string, body []byte) 
 	g := &Gateway{SchemaDir: schemas, RulesDir: rules, Lang: lang, Upstreams: map[string]*Upstream{
 		"oss": {ProxyRaw: standIn, Version: version},
 		"kld": {ProxyRaw: standIn, Version: version},
-	}}
+	}, logger: zap.NewNop()}
 	if err := g.Provision(ctx); err != nil {
 		return 0, nil, err
 	}

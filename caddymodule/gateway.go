@@ -181,7 +181,9 @@ func (Gateway) CaddyModule() caddy.ModuleInfo {
 // fails the config load on anything wrong, so no request ever meets a
 // broken configuration.
 func (g *Gateway) Provision(ctx caddy.Context) error {
-	g.logger = ctx.Logger()
+	if g.logger == nil { // caddy pia validate provisions a quiet one
+		g.logger = ctx.Logger()
+	}
 	var err error
 	if g.lang, err = pia.ParseLang(g.Lang); err != nil {
 		return err

@@ -118,3 +118,37 @@ func TestANewPIAVersionImportedWithOneCommandIsServed(t *testing.T) {
 	require.NoError(t, err, text)
 	assert.Contains(t, text, "valid: receiveLicense, PIA 4.3.23")
 }
+
+func TestPIACommandsShowWhatTheGatewayKnows(t *testing.T) {
+	text, err := runPIA(t, "versions")
+	require.NoError(t, err, text)
+	assert.Contains(t, text, "versions: 4.3.12, 4.3.16, 4.3.17, 4.3.18, 4.3.19, 4.3.20, 4.3.21, 4.3.22 (upstream default 4.3.20)")
+	assert.Contains(t, text, "step 4.3.21-4.3.22: builtin rules/4.3.21-4.3.22.json")
+	assert.Contains(t, text, "withdrawn: receiveLegal in 4.3.22")
+
+	text, err = runPIA(t, "methods", "--version", "4.3.22")
+	require.NoError(t, err, text)
+	assert.Contains(t, text, "receiveNIB")
+	assert.NotContains(t, text, "receiveLegal", "withdrawn in 4.3.22")
+	text, err = runPIA(t, "methods", "--version", "4.3.21")
+	require.NoError(t, err, text)
+	assert.Contains(t, text, "receiveLegal")
+
+	text, err = runPIA(t, "schema", "checkLicenseStatus", "--version", "4.3.22")
+	require.NoError(t, err, text)
+	assert.Contains(t, text, `"$id": "https://caddy-pia.local/schemas/4.3.22/checkLicenseStatus.request.json"`)
+	_, err = runPIA(t, "schema", "receiveLegal", "--version", "4.3.22")
+	assert.ErrorContains(t, err, "PIA 4.3.22 has no request schema for receiveLegal")
+
+	text, err = runPIA(t, "diff", "4.3.20", "4.3.21")
+	require.NoError(t, err, text)
+	assert.Contains(t, text, "receiveNIB request: dataNIB.jenis_pelaku_usaha code list")
+	assert.Contains(t, text, "receiveNIB request: dataNIB.data_proyek.satu_lini added")
+
+	// A step that leaves a difference uncovered: check lists it and fails.
+	rules := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(rules, "4.3.21-4.3.22.json"), []byte(`{"rules":[],"withdraw":["receiveLegal"]}`), 0o644))
+	text, err = runPIA(t, "check", "--rules", rules)
+	require.Error(t, err)
+	assert.Contains(t, text, "uncovered: 4.3.21-4.3.22 inqueryProyek response: data.data_proyek.satu_lini added")
+}

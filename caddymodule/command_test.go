@@ -37,7 +37,8 @@ var license4323 = strings.NewReplacer(`"nama_ttd"`, `"nama_penandatangan"`,
 
 // The user's path for a PIA version the gateway has never seen
 // (testdata/pia-4.3.23: the published 4.3.22 sources changed by hand, see
-// its README): imported with one command, its drafted rename confirmed,
+// its README: a field added, one renamed, a Lampiran code added, a method
+// withdrawn and one added): imported with one command, its drafted rename confirmed,
 // checked, loaded with schemas and rules, and served, nothing rebuilt.
 func TestANewPIAVersionImportedWithOneCommandIsServed(t *testing.T) {
 	out := t.TempDir()
@@ -47,6 +48,7 @@ func TestANewPIAVersionImportedWithOneCommandIsServed(t *testing.T) {
 	t.Log(text)
 	assert.Contains(t, text, "PIA 4.3.23 imported")
 	assert.Contains(t, text, "withdrawn: inqueryFileDS")
+	assert.Contains(t, text, "added: inqueryDokumenDS (served by oss)")
 	assert.Contains(t, text, "rename candidate: receiveLicense request IZINFINAL.nama_ttd -> nama_penandatangan")
 	assert.Contains(t, text, "carried forward to 4.3.23: deviation checkLicenseStatus request CHECKLICENSESTATUS.id_izin", "deviations.json carries forward, said so")
 
@@ -102,6 +104,9 @@ func TestANewPIAVersionImportedWithOneCommandIsServed(t *testing.T) {
 	assert.NotContains(t, got, "nama_ttd")
 
 	g.post("/v1/kl/rba/inqueryFileDS", `{"INQUERYFILEDS":{"id_izin":"I-1"}}`).envelope("responInqueryFileDS", http.StatusGone)
+	a = g.post("/v1/kl/rba/inqueryDokumenDS", `{"INQUERYFILEDS":{"id_permohonan_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.23")
+	require.Equal(t, http.StatusOK, a.StatusCode, "the method 4.3.23 adds is routed to OSS: %s", a.Body)
+	g.post("/v1/kl/rba/inqueryDokumenDS", `{"INQUERYFILEDS":{}}`, "X-PIA-Version", "4.3.23").envelope("responinqueryDokumenDS", http.StatusBadRequest)
 
 	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.23")
 	assert.Equal(t, http.StatusOK, a.StatusCode, "id_izin keeps its 25 characters in the imported version: %s", a.Body)

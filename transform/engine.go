@@ -35,7 +35,12 @@ type Engine struct {
 	withdrawn map[string]pia.Version
 	// sources name the step file of each step, for people.
 	sources []string
+	// added are the methods the step files declare.
+	added []MethodDecl
 }
+
+// Added lists the methods the step files declare as new in their version.
+func (e *Engine) Added() []MethodDecl { return append([]MethodDecl(nil), e.added...) }
 
 // Versions lists the versions the engine carries payloads between, oldest
 // first.

@@ -18,6 +18,7 @@ import (
 	caddycmd "github.com/caddyserver/caddy/v2/cmd"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/importer"
@@ -253,8 +254,11 @@ func versionList(vs []pia.Version) string {
 
 func printImport(w io.Writer, rep *importer.Report) {
 	fmt.Fprintf(w, "PIA %s imported: schemas in %s\n", rep.Version, rep.SchemaDir)
-	fmt.Fprintf(w, "step %s-%s drafted in %s: %d rules, %d notes, %d withdrawn, %d rename candidates\n",
-		rep.Previous, rep.Version, rep.StepFile, len(rep.Step.Rules), len(rep.Step.Notes), len(rep.Step.Withdraw), len(rep.Step.Renames))
+	fmt.Fprintf(w, "step %s-%s drafted in %s: %d rules, %d notes, %d methods added, %d withdrawn, %d rename candidates\n",
+		rep.Previous, rep.Version, rep.StepFile, len(rep.Step.Rules), len(rep.Step.Notes), len(rep.Step.Methods), len(rep.Step.Withdraw), len(rep.Step.Renames))
+	for _, m := range rep.Step.Methods {
+		fmt.Fprintf(w, "added: %s (served by %s)\n", m.Name, m.Side)
+	}
 	for _, m := range rep.Step.Withdraw {
 		fmt.Fprintf(w, "withdrawn: %s (answered 410 from PIA %s on)\n", m, rep.Version)
 	}
@@ -356,7 +360,7 @@ func validateOffline(method, version, schemas, rules, lang string, body []byte) 
 	g := &Gateway{SchemaDir: schemas, RulesDir: rules, Lang: lang, Upstreams: map[string]*Upstream{
 		"oss": {ProxyRaw: standIn, Version: version},
 		"kld": {ProxyRaw: standIn, Version: version},
-	}}
+	}, logger: zap.NewNop()}
 	if err := g.Provision(ctx); err != nil {
 		return 0, nil, err
 	}

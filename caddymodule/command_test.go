@@ -37,7 +37,8 @@ var license4323 = strings.NewReplacer(`"nama_ttd"`, `"nama_penandatangan"`,
 
 // The user's path for a PIA version the gateway has never seen
 // (testdata/pia-4.3.23: the published 4.3.22 sources changed by hand, see
-// its README): imported with one command, its drafted rename confirmed,
+// its README: a field added, one renamed, a Lampiran code added, a method
+// withdrawn and one added): imported with one command, its drafted rename confirmed,
 // checked, loaded with schemas and rules, and served, nothing rebuilt.
 func TestANewPIAVersionImportedWithOneCommandIsServed(t *testing.T) {
 	out := t.TempDir()
@@ -47,6 +48,7 @@ func TestANewPIAVersionImportedWithOneCommandIsServed(t *testing.T) {
 	t.Log(text)
 	assert.Contains(t, text, "PIA 4.3.23 imported")
 	assert.Contains(t, text, "withdrawn: inqueryFileDS")
+	assert.Contains(t, text, "added: inqueryDokumenDS (served by oss)")
 	assert.Contains(t, text, "rename candidate: receiveLicense request IZINFINAL.nama_ttd -> nama_penandatangan")
 	assert.Contains(t, text, "carried forward to 4.3.23: deviation checkLicenseStatus request CHECKLICENSESTATUS.id_izin", "deviations.json carries forward, said so")
 
@@ -102,6 +104,9 @@ func TestANewPIAVersionImportedWithOneCommandIsServed(t *testing.T) {
 	assert.NotContains(t, got, "nama_ttd")
 
 	g.post("/v1/kl/rba/inqueryFileDS", `{"INQUERYFILEDS":{"id_izin":"I-1"}}`).envelope("responInqueryFileDS", http.StatusGone)
+	a = g.post("/v1/kl/rba/inqueryDokumenDS", `{"INQUERYFILEDS":{"id_permohonan_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.23")
+	require.Equal(t, http.StatusOK, a.StatusCode, "the method 4.3.23 adds is routed to OSS: %s", a.Body)
+	g.post("/v1/kl/rba/inqueryDokumenDS", `{"INQUERYFILEDS":{}}`, "X-PIA-Version", "4.3.23").envelope("responinqueryDokumenDS", http.StatusBadRequest)
 
 	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.23")
 	assert.Equal(t, http.StatusOK, a.StatusCode, "id_izin keeps its 25 characters in the imported version: %s", a.Body)
@@ -117,4 +122,38 @@ func TestANewPIAVersionImportedWithOneCommandIsServed(t *testing.T) {
 	text, err = runPIA(t, "validate", "--method", "receiveLicense", "--version", "4.3.23", "--schemas", schemas, "--rules", rules, payload)
 	require.NoError(t, err, text)
 	assert.Contains(t, text, "valid: receiveLicense, PIA 4.3.23")
+}
+
+func TestPIACommandsShowWhatTheGatewayKnows(t *testing.T) {
+	text, err := runPIA(t, "versions")
+	require.NoError(t, err, text)
+	assert.Contains(t, text, "versions: 4.3.12, 4.3.16, 4.3.17, 4.3.18, 4.3.19, 4.3.20, 4.3.21, 4.3.22 (upstream default 4.3.20)")
+	assert.Contains(t, text, "step 4.3.21-4.3.22: builtin rules/4.3.21-4.3.22.json")
+	assert.Contains(t, text, "withdrawn: receiveLegal in 4.3.22")
+
+	text, err = runPIA(t, "methods", "--version", "4.3.22")
+	require.NoError(t, err, text)
+	assert.Contains(t, text, "receiveNIB")
+	assert.NotContains(t, text, "receiveLegal", "withdrawn in 4.3.22")
+	text, err = runPIA(t, "methods", "--version", "4.3.21")
+	require.NoError(t, err, text)
+	assert.Contains(t, text, "receiveLegal")
+
+	text, err = runPIA(t, "schema", "checkLicenseStatus", "--version", "4.3.22")
+	require.NoError(t, err, text)
+	assert.Contains(t, text, `"$id": "https://caddy-pia.local/schemas/4.3.22/checkLicenseStatus.request.json"`)
+	_, err = runPIA(t, "schema", "receiveLegal", "--version", "4.3.22")
+	assert.ErrorContains(t, err, "PIA 4.3.22 has no request schema for receiveLegal")
+
+	text, err = runPIA(t, "diff", "4.3.20", "4.3.21")
+	require.NoError(t, err, text)
+	assert.Contains(t, text, "receiveNIB request: dataNIB.jenis_pelaku_usaha code list")
+	assert.Contains(t, text, "receiveNIB request: dataNIB.data_proyek.satu_lini added")
+
+	// A step that leaves a difference uncovered: check lists it and fails.
+	rules := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(rules, "4.3.21-4.3.22.json"), []byte(`{"rules":[],"withdraw":["receiveLegal"]}`), 0o644))
+	text, err = runPIA(t, "check", "--rules", rules)
+	require.Error(t, err)
+	assert.Contains(t, text, "uncovered: 4.3.21-4.3.22 inqueryProyek response: data.data_proyek.satu_lini added")
 }

@@ -210,7 +210,9 @@ func (Gateway) CaddyModule() caddy.ModuleInfo {
 // fails the config load on anything wrong, so no request ever meets a
 // broken configuration.
 func (g *Gateway) Provision(ctx caddy.Context) error {
-	g.logger = ctx.Logger()
+	if g.logger == nil { // caddy pia validate provisions a quiet one
+		g.logger = ctx.Logger()
+	}
 	var err error
 	if g.lang, err = pia.ParseLang(g.Lang); err != nil {
 		return err
@@ -265,12 +267,6 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 			return err
 		}
 	}
-	if err := g.provisionUpstreams(ctx); err != nil {
-		return err
-	}
-	if err := g.provisionRoutes(); err != nil {
-		return err
-	}
 	if g.validator, err = validate.New(g.catalog, validate.Options{Strict: g.Strict, Lang: g.lang}); err != nil {
 		return err
 	}
@@ -285,11 +281,14 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		return err
 	}
 	g.transform.StripResponses(g.StripResponseFields)
-	// A step's withdrawals: answered 410 from that version on.
-	for name, v := range g.transform.Withdrawn() {
-		if err := g.table.Withdraw(name, v); err != nil {
-			return fmt.Errorf("rules: %w", err)
-		}
+	if err := g.provisionSteps(); err != nil {
+		return err
+	}
+	if err := g.provisionUpstreams(ctx); err != nil {
+		return err
+	}
+	if err := g.provisionRoutes(); err != nil {
+		return err
 	}
 	if g.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return err
@@ -349,6 +348,32 @@ func (g *Gateway) provisionMethods() error {
 			if err := g.catalog.Add(pia.Version{}, name, pia.Request, raw, mc.Schema); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// provisionSteps applies what the version steps say of methods: a method a
+// step declares that the table does not know is added (an imported version
+// routes its new methods), and a withdrawn one is answered 410 from that
+// version on.
+func (g *Gateway) provisionSteps() error {
+	for _, d := range g.transform.Added() {
+		if _, known := g.table.Lookup(d.Name); known {
+			continue
+		}
+		side, _ := pia.ParseSide(d.Side)
+		verb := strings.ToUpper(d.Verb)
+		if verb == "" {
+			verb = http.MethodPost
+		}
+		if err := g.table.Add(pia.Method{Name: d.Name, Side: side, HTTPMethod: verb}); err != nil {
+			return fmt.Errorf("rules: %w", err)
+		}
+	}
+	for name, v := range g.transform.Withdrawn() {
+		if err := g.table.Withdraw(name, v); err != nil {
+			return fmt.Errorf("rules: %w", err)
 		}
 	}
 	return nil

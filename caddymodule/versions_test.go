@@ -95,3 +95,27 @@ func TestClientVersionFromTheTokenWinsOverTheHeader(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, string(oss.last(t).Body), "the client's configured version decides")
 }
+
+// 4.3.21 and 4.3.22 are built in: receiveLegal, which 4.3.22 no longer
+// documents, is 410 for an OSS speaking it, and Lampiran 18's renumbering
+// (11-23 to 01-04 in 4.3.21) reaches a K/L/D app of the new numbering.
+func TestTheNewestPublishedVersionsWorkOutOfTheBox(t *testing.T) {
+	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
+	g := startGateway(t, routingConfig(oss.addr()+` {
+			version 4.3.22
+		}`, kld.addr()+` {
+			version 4.3.21
+		}`, ""))
+
+	g.post("/v1/kl/rba/receiveLegal", `{"AKTA":{"id_perusahaan":"1"}}`).envelope("responreceiveLegal", http.StatusGone)
+	assert.Empty(t, oss.received())
+
+	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.20")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "4.3.22", oss.last(t).Header.Get("X-PIA-Version"))
+
+	a = g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000001","jenis_pelaku_usaha":"16"}}`, "X-PIA-Version", "4.3.20")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	got := jsonBody(t, kld.last(t))["dataNIB"].(map[string]any)
+	assert.Equal(t, "03", got["jenis_pelaku_usaha"], "Perwakilan (KPPA) is a Kantor Perwakilan from 4.3.21")
+}

@@ -122,6 +122,11 @@ func (f *File) covers(method string, k pia.Kind, field string) bool {
 				return true
 			}
 		}
+		for _, m := range f.Methods {
+			if m.Name == method {
+				return true
+			}
+		}
 	} else {
 		for _, c := range f.Renames {
 			if c.Method == method && c.Kind == k && (under(c.Path) || under(c.Path[:strings.LastIndexByte(c.Path, '.')+1]+c.To)) {

@@ -38,6 +38,8 @@ type Engine struct {
 	withdrawn map[string]pia.Version
 	// sources name the step file of each step, for people.
 	sources []string
+	// added are the methods the step files declare.
+	added []MethodDecl
 }
 
 // StripResponses makes Convert remove, from responses, the fields the
@@ -55,6 +57,9 @@ func (e *Engine) keeps(r *rule, d dir, k pia.Kind) bool {
 	}
 	return (r.op == opAdd && d == down) || (r.op == opRemove && d == up)
 }
+
+// Added lists the methods the step files declare as new in their version.
+func (e *Engine) Added() []MethodDecl { return append([]MethodDecl(nil), e.added...) }
 
 // Versions lists the versions the engine carries payloads between, oldest
 // first.

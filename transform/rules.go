@@ -42,6 +42,18 @@ type File struct {
 	// confirms one it only accepts the difference, like a note; confirmed,
 	// it is a rename rule.
 	Renames []Candidate `json:"renames,omitempty"`
+	// Methods are the methods new in the newer version, so a gateway
+	// whose built-in table predates them routes them.
+	Methods []MethodDecl `json:"methods,omitempty"`
+}
+
+// MethodDecl declares a method a version adds: who serves it and its HTTP
+// verb (POST when empty).
+type MethodDecl struct {
+	Name string `json:"name"`
+	// Side is oss or kld.
+	Side string `json:"side"`
+	Verb string `json:"verb,omitempty"`
 }
 
 // Candidate is a drafted rename: Path's last segment may be called To in
@@ -204,6 +216,12 @@ func Load(cat *pia.Catalog, lang pia.Lang, dirs ...string) (*Engine, error) {
 			return nil, fmt.Errorf("%s: %w", f.source, err)
 		}
 		decoded[i], e.sources[i] = file, f.source
+		for _, m := range file.Methods {
+			if _, err := pia.ParseSide(m.Side); err != nil || m.Name == "" {
+				return nil, fmt.Errorf("%s: method %q: a declared method has a name and a side, oss or kld", f.source, m.Name)
+			}
+			e.added = append(e.added, m)
+		}
 		for _, m := range file.Withdraw {
 			if w, ok := e.withdrawn[m]; !ok || f.to.Less(w) {
 				e.withdrawn[m] = f.to

@@ -16,8 +16,9 @@ import (
 // each likely rename (a field gone and one of the same type arrived in the
 // same object) as a candidate to confirm. The draft covers every
 // difference, so it loads as it is.
-// newer holds the new version's schemas by "<method>.<kind>".
-func Draft(from, to pia.Version, older *pia.Catalog, newer map[string]*pia.Schema) *transform.File {
+// newer holds the new version's schemas by "<method>.<kind>", decls who
+// serves each of its methods (a method new in it is declared with it).
+func Draft(from, to pia.Version, older *pia.Catalog, newer map[string]*pia.Schema, decls map[string]transform.MethodDecl) *transform.File {
 	f := &transform.File{
 		About: fmt.Sprintf("Rules from PIA %s to PIA %s, drafted by caddy pia import: review every entry, confirm or drop each rename candidate, and replace a note by a codes rule where a Lampiran code has a counterpart.", from, to),
 		Rules: []transform.Rule{},
@@ -49,7 +50,13 @@ func Draft(from, to pia.Version, older *pia.Catalog, newer map[string]*pia.Schem
 				}
 				continue
 			case !okA && okB:
-				f.Notes = append(f.Notes, transform.Note{Method: m, Kind: k, Reason: fmt.Sprintf("New in PIA %s: no older payload to carry (%s). A method the gateway does not know is declared with method %s { side oss|kld }.", to, drafted, m)})
+				if d, ok := decls[m]; ok {
+					if !declared(f, m) {
+						f.Methods = append(f.Methods, d)
+					}
+				} else {
+					f.Notes = append(f.Notes, transform.Note{Method: m, Kind: k, Reason: fmt.Sprintf("New in PIA %s: no older payload to carry (%s). A method the gateway does not know is declared with method %s { side oss|kld }.", to, drafted, m)})
+				}
 				continue
 			}
 			draftMethod(f, m, k, a.Fields, b.Fields)
@@ -57,6 +64,43 @@ func Draft(from, to pia.Version, older *pia.Catalog, newer map[string]*pia.Schem
 	}
 	sort.Strings(f.Withdraw)
 	return f
+}
+
+func declared(f *transform.File, m string) bool {
+	for _, d := range f.Methods {
+		if d.Name == m {
+			return true
+		}
+	}
+	return false
+}
+
+// Declarations says who serves each method of a built version: the
+// overview's method table where it lists the method, else its headers (OSS
+// calls the K/L/D with a Token).
+func (b *Built) Declarations() map[string]transform.MethodDecl {
+	sides := map[string]string{}
+	for _, r := range b.Overview {
+		sides[r.Name] = r.Side
+	}
+	out := map[string]transform.MethodDecl{}
+	for _, m := range b.Spec.Methods {
+		side := sides[m.Method]
+		if side == "" {
+			side = "oss"
+			for _, h := range m.Headers {
+				if h == "Token" {
+					side = "kld"
+				}
+			}
+		}
+		verb := m.HTTP
+		if verb == "POST" {
+			verb = ""
+		}
+		out[m.Method] = transform.MethodDecl{Name: m.Method, Side: side, Verb: verb}
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {

@@ -104,7 +104,7 @@ func Import(o Options) (*Report, error) {
 		s, _ := scratch.Own(o.Version, method, kind)
 		newer[base] = s
 	}
-	step := Draft(prev, o.Version, known, newer)
+	step := Draft(prev, o.Version, known, newer, b.Declarations())
 
 	if err := b.WriteSchemas(outSchemas); err != nil {
 		return nil, err

@@ -101,6 +101,19 @@ func Build(version string, p Previous, src *Source, dev *Deviations) (*Built, er
 		}
 		b.Lampiran = prevLampiran
 		b.Warnings = append(b.Warnings, fmt.Sprintf("PIA %s has no Lampiran tables (src/footer.md): using those of PIA %s", version, prev))
+	} else if p.CarryFrom != nil {
+		// An import: a table the previous version had and this one lacks
+		// is taken over (policy import-lampiran-fallback).
+		have := map[int]bool{}
+		for _, l := range b.Lampiran {
+			have[l.Number] = true
+		}
+		for _, l := range prevLampiran {
+			if !have[l.Number] {
+				b.Lampiran = append(b.Lampiran, l)
+				b.Warnings = append(b.Warnings, fmt.Sprintf("PIA %s has no Lampiran %d (%s): using that of PIA %s", version, l.Number, l.Title, prev))
+			}
+		}
 	}
 	if strings.TrimSpace(src.Header) != "" {
 		if b.Overview, err = ParseOverview(src.Header); err != nil {

@@ -128,3 +128,22 @@ func TestParseFieldReadsTheDocumentedTypes(t *testing.T) {
 	assert.Equal(t, "date", f.Format)
 	assert.Equal(t, []int{10}, f.Lampiran)
 }
+
+func TestAMissingLampiranTableIsTakenFromThePreviousVersion(t *testing.T) {
+	src := snapshot(t, func(f, text string) string {
+		if f != "footer.md" {
+			return text
+		}
+		i := strings.Index(text, "Lampiran 10 - ")
+		j := strings.Index(text, "Lampiran 11 - ")
+		require.True(t, i > 0 && j > i)
+		return text[:i] + text[j:]
+	})
+	out := t.TempDir()
+	rep, err := Import(Options{Source: src, Version: pia.MustVersion("4.3.23"), Out: out})
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(rep.Warnings, "\n"), "has no Lampiran 10 (DATA KODE STATUS IZIN): using that of PIA 4.3.22")
+	raw, err := os.ReadFile(filepath.Join(out, "schemas", "4.3.23", "receiveLicense.request.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"57"`, "Lampiran 10 codes came from 4.3.22")
+}

@@ -4602,6 +4602,66 @@
  *     }
  */
 
+/**
+ * @api {post} /inqueryDokumenDS Inquery File DS
+ * @apiVersion 4.3.19
+ * @apiDescription Service digunakan oleh sistem K/L/D untuk mendapatkan informasi url file hasil merge dokumen Izin, Sertifikat Standar, atau PB-UMKU berdasarkan id izin
+ * @apiName inqueryDokumenDS
+ * @apiGroup File DS
+ * @apiExample {curl} Curl Request Example:
+ *     curl --location --request POST 'https://server.digitaltelkom.dev/oss-sandbox/inqueryDokumenDS' \
+ *     --header 'user_key: {{user_key}}' \
+ *     --header 'Content-Type: application/json' \
+ *     --data-raw '{
+ *      "INQUERYFILEDS": {
+ *      "id_permohonan_izin": "I-202106062348085310001"
+ *      }
+ *     }'
+
+ * @apiHeader {String} Content-Type Content Type Request.
+ * @apiHeader {String} user_key Users unique access-key.
+ * @apiHeaderExample {json} Header-Example:
+ *     {
+ *       "Content-Type": "application/json",
+ *       "user_key": {{user_key}}
+ *     }
+ * @apiBody {Object}	    INQUERYFILEDS	                        INQUERYFILEDS
+ * @apiBody {string(25)}    	INQUERYFILEDS.id_permohonan_izin	    Merupakan ID pengajuan, yaitu permohonan perizinan yang digenerate oleh sistem OSS
+ * @apiParamExample {json} RequestBody-Example:
+ *     HTTP/1.1 200 OK
+ *     {
+ *     	 "INQUERYFILEDS": {
+ *     		 "id_permohonan_izin": ""
+ *     	 }
+ *     }
+ * @apiSuccess (200) {Object} responInqueryFileDS               Response Inquery File DS
+ * @apiSuccess (200) {String(5)} responInqueryFileDS.status        Status Respon
+ * @apiSuccess (200) {String(255)} responInqueryFileDS.keterangan    Keterangan Respon
+ * @apiSuccess (200) {String(255)} responInqueryFileDS.url_file_ds   Url file hasil merge dokumen Izin, Sertifikat Standar, atau PB-UMKU
+ * @apiSuccessExample {json} Success-Response:
+ *     HTTP/1.1 200 OK
+ *     {
+ *     	 "responInqueryFileDS": {
+ *     		 "status": "200",
+ *     		 "keterangan": "sukses",
+ *     		 "url_file_ds": "https://server-oss-go-id/dev/v1//file/download/U202107081515591165814"
+ *     	 }
+ *     }
+ * @apiError (400) 400 Data Parameter Salah.
+ * @apiError (401) 401 User Akses Tidak Valid.
+ * @apiError (403) 403 Ilegal Inquiry / Akses.
+ * @apiError (404) 404  Service Tidak Ditemukan.
+ * @apiError (405) 405 Akses Service Ditolak.
+ * @apiError (500) 500 Proses Payload Data Di Sistem OSS Gagal.
+ * @apiError (504) 504 Proses Payload Data Di Sistem OSS Timeout.
+ * @apiErrorExample Error-Response:
+ *     {
+ *     	 "responInqueryFileDS": {
+ *     		 "status": "400",
+ *     		 "keterangan": "data izin atau file DS tidak ditemukan"
+ *     	 }
+ *     }
+ */
 
 /**
  * @api {post} /updateLicense Update License

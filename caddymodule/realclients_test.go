@@ -481,7 +481,7 @@ func TestMessagesAnOperatorCanActOn(t *testing.T) {
 
 	env := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.4.0").
 		envelope("responcheckLicenseStatus", http.StatusBadRequest)
-	assert.Contains(t, env["keterangan"], `Versi PIA "4.4.0" tidak dikenal (versi yang didukung: 4.3.12, 4.3.16, 4.3.17, 4.3.18, 4.3.19, 4.3.20; juga versi riwayat dokumen 3.0.0 s.d. 4.3.15`)
+	assert.Contains(t, env["keterangan"], `Versi PIA "4.4.0" tidak dikenal (versi yang didukung: 4.3.12, 4.3.16, 4.3.17, 4.3.18, 4.3.19, 4.3.20, 4.3.21, 4.3.22; juga versi riwayat dokumen 3.0.0 s.d. 4.3.15`)
 
 	// 4.3.14 (inqueryNIB by npwp) first appears in the 4.3.16 snapshot.
 	a := g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"npwp":"012345678901000"}}`, "X-PIA-Version", "4.3.14")

@@ -76,6 +76,11 @@ func (l *Lockout) Check(user, ip string) error {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.lockedOut(user, ip, now)
+}
+
+// lockedOut is Check's answer at now; l.mu must be held.
+func (l *Lockout) lockedOut(user, ip string, now time.Time) error {
 	var wait time.Duration
 	for _, e := range []*failure{l.users.get(user), l.ips.get(ip)} {
 		if e != nil && now.Before(e.lockedUntil) {
@@ -101,14 +106,8 @@ func (l *Lockout) Begin(user, ip string) error {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var wait time.Duration
-	for _, e := range []*failure{l.users.get(user), l.ips.get(ip)} {
-		if e != nil && now.Before(e.lockedUntil) {
-			wait = max(wait, e.lockedUntil.Sub(now))
-		}
-	}
-	if wait > 0 {
-		return &LockedError{RetryAfter: wait}
+	if err := l.lockedOut(user, ip, now); err != nil {
+		return err
 	}
 	for _, t := range []struct {
 		s       string

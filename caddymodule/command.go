@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -277,7 +278,7 @@ func printVersions(w io.Writer, cat *pia.Catalog, e *transform.Engine) {
 		fmt.Fprintf(w, "step %s-%s: %s\n", vs[i], vs[i+1], s)
 	}
 	withdrawn := e.Withdrawn()
-	for _, m := range sortedKeys(withdrawn) {
+	for _, m := range slices.Sorted(maps.Keys(withdrawn)) {
 		fmt.Fprintf(w, "withdrawn: %s in %s\n", m, withdrawn[m])
 	}
 }
@@ -315,7 +316,7 @@ func printDiff(w io.Writer, cat *pia.Catalog, a, b pia.Version) {
 	}
 	n := 0
 	for _, k := range []pia.Kind{pia.Request, pia.Response} {
-		for _, m := range sortedKeys(names) {
+		for _, m := range slices.Sorted(maps.Keys(names)) {
 			x, okA := cat.Lookup(a, m, k)
 			y, okB := cat.Lookup(b, m, k)
 			switch {
@@ -334,15 +335,6 @@ func printDiff(w io.Writer, cat *pia.Catalog, a, b pia.Version) {
 		}
 	}
 	fmt.Fprintf(w, "%d differences from PIA %s to PIA %s\n", n, a, b)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // validateOffline runs body through a gateway provisioned like a

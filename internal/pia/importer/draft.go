@@ -2,6 +2,8 @@ package importer
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,7 +38,7 @@ func Draft(from, to pia.Version, older *pia.Catalog, newer map[string]*pia.Schem
 				methods[s.Method] = true
 			}
 		}
-		for _, m := range sortedKeys(methods) {
+		for _, m := range slices.Sorted(maps.Keys(methods)) {
 			a, okA := older.Lookup(from, m, k)
 			b, okB := newer[m+"."+string(k)]
 			switch {
@@ -144,11 +146,11 @@ func draftMethod(f *transform.File, m string, k pia.Kind, a, b pia.Fields) {
 	// Rename candidates: one gone and one arrived of the same type in the
 	// same object, paired in name order.
 	renamed := map[string]bool{}
-	for _, gone := range sortedKeys(removed) {
+	for _, gone := range slices.Sorted(maps.Keys(removed)) {
 		if !top(removed, gone) {
 			continue
 		}
-		for _, came := range sortedKeys(added) {
+		for _, came := range slices.Sorted(maps.Keys(added)) {
 			if renamed[came] || !top(added, came) || parentOf(came) != parentOf(gone) || a[gone].Type != b[came].Type {
 				continue
 			}

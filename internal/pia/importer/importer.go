@@ -16,8 +16,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -166,7 +168,7 @@ func (b *Built) WriteSchemas(dir string) error {
 	if err := os.MkdirAll(vdir, 0o755); err != nil {
 		return err
 	}
-	for _, name := range sortedKeys(b.Schemas) {
+	for _, name := range slices.Sorted(maps.Keys(b.Schemas)) {
 		if err := os.WriteFile(filepath.Join(vdir, name), b.Schemas[name], 0o644); err != nil {
 			return err
 		}
@@ -242,13 +244,4 @@ func Generate(dir string) ([]string, error) {
 		return nil, err
 	}
 	return warnings, os.WriteFile(filepath.Join(dir, "methods_gen.go"), src, 0o644)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -21,9 +21,9 @@ var instansiFields = map[string][][]string{
 	"receiveLicenseKKPR":   {{"IZINFINALKKPR", "kd_instansi"}},
 }
 
-// ChecksInstansi reports whether CheckInstansi would look at the payload of
+// InstansiNeedsPayload reports whether CheckInstansi would look at the payload of
 // this method for these claims, so the glue decodes the body only then.
-func ChecksInstansi(c *Claims, method string) bool {
+func InstansiNeedsPayload(c *Claims, method string) bool {
 	return c.KdInstansi != "" && len(instansiFields[method]) > 0
 }
 

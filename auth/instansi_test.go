@@ -81,10 +81,10 @@ func TestCheckInstansi(t *testing.T) {
 	}
 }
 
-func TestChecksInstansiSaysWhenTheBodyMatters(t *testing.T) {
+func TestInstansiNeedsPayloadSaysWhenTheBodyMatters(t *testing.T) {
 	own := &Claims{KdInstansi: "1234"}
-	assert.True(t, ChecksInstansi(own, "receiveLicenseStatus"))
-	assert.True(t, ChecksInstansi(own, "receiveLicense"))
-	assert.False(t, ChecksInstansi(own, "checkNIB"))
-	assert.False(t, ChecksInstansi(&Claims{}, "receiveLicenseStatus"), "a client without kd_instansi is not checked")
+	assert.True(t, InstansiNeedsPayload(own, "receiveLicenseStatus"))
+	assert.True(t, InstansiNeedsPayload(own, "receiveLicense"))
+	assert.False(t, InstansiNeedsPayload(own, "checkNIB"))
+	assert.False(t, InstansiNeedsPayload(&Claims{}, "receiveLicenseStatus"), "a client without kd_instansi is not checked")
 }

@@ -12,12 +12,12 @@ import (
 // "unknown"), outcome, mode, direction, reason; never a NIB, client IP or
 // token.
 type metrics struct {
-	requests    *prometheus.CounterVec
-	duration    *prometheus.HistogramVec
-	violations  *prometheus.CounterVec
-	transforms  *prometheus.CounterVec
-	keysIssued  *prometheus.CounterVec
-	keysRefused *prometheus.CounterVec
+	requests      *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+	violations    *prometheus.CounterVec
+	transforms    *prometheus.CounterVec
+	tokensIssued  *prometheus.CounterVec
+	tokensRefused *prometheus.CounterVec
 }
 
 const metricsNamespace = "caddy_pia"
@@ -41,11 +41,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: metricsNamespace, Name: "transforms_total",
 			Help: "Version rules applied, by method and direction (request or response).",
 		}, []string{"method", "direction"}),
-		keysIssued: prometheus.NewCounterVec(prometheus.CounterOpts{
+		tokensIssued: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "tokens_issued_total",
 			Help: "Security keys issued through sendSecurityKey, by client.",
 		}, []string{"client"}),
-		keysRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+		tokensRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "tokens_rejected_total",
 			Help: "Security keys and key requests refused, by reason.",
 		}, []string{"reason"}),
@@ -67,10 +67,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if m.transforms, err = register(reg, m.transforms); err != nil {
 		return nil, err
 	}
-	if m.keysIssued, err = register(reg, m.keysIssued); err != nil {
+	if m.tokensIssued, err = register(reg, m.tokensIssued); err != nil {
 		return nil, err
 	}
-	if m.keysRefused, err = register(reg, m.keysRefused); err != nil {
+	if m.tokensRefused, err = register(reg, m.tokensRefused); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -106,6 +106,6 @@ func (m *metrics) transformed(method, direction string, rules int) {
 	}
 }
 
-func (m *metrics) keyIssued(client string) { m.keysIssued.WithLabelValues(client).Inc() }
+func (m *metrics) keyIssued(client string) { m.tokensIssued.WithLabelValues(client).Inc() }
 
-func (m *metrics) keyRefused(reason string) { m.keysRefused.WithLabelValues(reason).Inc() }
+func (m *metrics) keyRefused(reason string) { m.tokensRefused.WithLabelValues(reason).Inc() }

@@ -282,7 +282,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	if hasBody {
 		ct := r.Header.Get("Content-Type")
 		if ct != "" && !isJSON(ct) && !(lenientType(ct) && pia.ValidJSON(body)) {
-			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgNotJSON, clipPath(ct))
+			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, clipPath(ct))
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
 			return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)

@@ -137,13 +137,3 @@ func appendString(b []byte, s string) []byte {
 	v, _ := json.Marshal(s) // a string always marshals
 	return append(b, v...)
 }
-
-// EnvelopeFor is the envelope shape of a method name, known or not.
-func EnvelopeFor(t *Table, name string) EnvelopeShape {
-	if t != nil {
-		if m, ok := t.Lookup(name); ok {
-			return m.Envelope
-		}
-	}
-	return DefaultEnvelope(name)
-}

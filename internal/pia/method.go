@@ -76,16 +76,6 @@ func (m *Method) WithdrawnAt(v Version) bool {
 	return !m.WithdrawnIn.IsZero() && !v.Less(m.WithdrawnIn)
 }
 
-// Documented reports whether the specification of version v documents m.
-func (m *Method) Documented(v Version) bool {
-	for _, x := range m.Versions {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // EnvelopeShape names the members of a method's answer envelope. An empty
 // Root puts kode and keterangan at the top level (inqueryProyek).
 type EnvelopeShape struct {
@@ -188,14 +178,5 @@ func (t *Table) Methods() []*Method {
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
-// Aliases returns a copy of the alias map (alias → canonical name).
-func (t *Table) Aliases() map[string]string {
-	out := make(map[string]string, len(t.aliases))
-	for a, c := range t.aliases {
-		out[a] = c
-	}
 	return out
 }

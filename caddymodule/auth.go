@@ -330,7 +330,7 @@ func underscoreAllowed(allow []string, header string) bool {
 // checksData reports whether the payload must be decoded for the
 // kd_instansi check.
 func (k *keyService) checksData(c *auth.Claims, method string) bool {
-	return auth.ChecksInstansi(c, method)
+	return auth.InstansiNeedsPayload(c, method)
 }
 
 func (g *Gateway) checkData(c *auth.Claims, method string, doc any) *refusal {
@@ -391,7 +391,7 @@ func authReason(err error) string {
 // issueKey serves sendSecurityKey.
 func (g *Gateway) issueKey(x *exchange, w http.ResponseWriter, r *http.Request) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-		return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgNotJSON, ct)
+		return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, ct)
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
 	"github.com/dustin/go-humanize"
+
+	"github.com/caddy-pia/caddy-pia/validate"
 )
 
 func init() {
@@ -209,7 +211,7 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err := oneArg(d, &g.Validation); err != nil {
 				return err
 			}
-			if _, err := ParseMode(g.Validation); err != nil {
+			if _, err := validate.ParseMode(g.Validation); err != nil {
 				return d.WrapErr(err)
 			}
 		case "strict":

@@ -273,7 +273,7 @@ func printImport(w io.Writer, rep *importer.Report) {
 
 func printVersions(w io.Writer, cat *pia.Catalog, e *transform.Engine) {
 	vs := cat.Versions()
-	fmt.Fprintf(w, "versions: %s (upstream default %s)\n", versionList(vs), DefaultVersion)
+	fmt.Fprintf(w, "versions: %s (upstream default %s)\n", versionList(vs), pia.DefaultVersion)
 	for i, s := range e.Steps() {
 		fmt.Fprintf(w, "step %s-%s: %s\n", vs[i], vs[i+1], s)
 	}

@@ -32,8 +32,6 @@ func init() {
 const (
 	// DefaultMaxBodySize is the largest request body accepted: 10 MB.
 	DefaultMaxBodySize = 10 << 20
-	// DefaultVersion is the PIA version an upstream speaks unless told.
-	DefaultVersion = "4.3.20"
 	// DefaultMaxElements bounds the JSON values (members, elements and
 	// scalars) of a request body the gateway decodes: 250000. The
 	// largest real payload, a receiveNIB, holds about 38 values per KB
@@ -127,7 +125,7 @@ type Gateway struct {
 	ossToken  *ossTokenService
 	metrics   *metrics
 	logger    *zap.Logger
-	mode      Mode
+	mode      validate.Mode
 	clientVer pia.Version
 	maxBody   int64
 	decode    pia.DecodeOptions
@@ -191,7 +189,7 @@ type upstream struct {
 type route struct {
 	method    *pia.Method
 	upstream  *upstream
-	mode      Mode
+	mode      validate.Mode
 	clientVer pia.Version // the caller's version when nothing else says
 	// ossToken: the caller must show OSS's Token (oss_token is configured,
 	// the method is on the K/L/D side and does not opt out).
@@ -240,7 +238,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if g.MaxElements <= 0 {
 		g.decode.MaxElements = DefaultMaxElements
 	}
-	if g.mode, err = ParseMode(g.Validation); err != nil {
+	if g.mode, err = validate.ParseMode(g.Validation); err != nil {
 		return err
 	}
 	if g.ClientVersion != "" {
@@ -389,7 +387,7 @@ func (g *Gateway) provisionUpstreams(ctx caddy.Context) error {
 		if err != nil {
 			return fmt.Errorf("upstream %s: %w", name, err)
 		}
-		v := pia.MustVersion(DefaultVersion)
+		v := pia.DefaultVersion
 		if u.Version != "" {
 			if v, err = pia.ParseVersion(u.Version); err != nil {
 				return fmt.Errorf("upstream %s: %w", name, err)
@@ -416,7 +414,7 @@ func (g *Gateway) provisionRoutes() error {
 	for _, m := range g.table.Methods() {
 		rt := &route{method: m, mode: g.mode, clientVer: g.clientVer, ossToken: g.OSSToken != nil && m.Side == pia.SideKLD}
 		if g.Validation == "" && m.Side == pia.SideKLD {
-			rt.mode = ModeReport // OSS's pushes are never lost (see Validation)
+			rt.mode = validate.ModeReport // OSS's pushes are never lost (see Validation)
 		}
 		upName := m.Side.String()
 		if mc := g.Methods[m.Name]; mc != nil {
@@ -427,7 +425,7 @@ func (g *Gateway) provisionRoutes() error {
 				upName = mc.Upstream
 			}
 			if mc.Validation != "" {
-				mode, err := ParseMode(mc.Validation)
+				mode, err := validate.ParseMode(mc.Validation)
 				if err != nil {
 					return fmt.Errorf("method %s: %w", m.Name, err)
 				}
@@ -453,7 +451,14 @@ func (g *Gateway) provisionRoutes() error {
 		}
 		rt.upstream = g.upstreams[upName]
 		if rt.clientVer.IsZero() {
-			rt.clientVer = g.defaultCallerVersion(m, rt.upstream)
+			var ossVer, upVer pia.Version
+			if oss := g.upstreams["oss"]; oss != nil {
+				ossVer = oss.version
+			}
+			if rt.upstream != nil {
+				upVer = rt.upstream.version
+			}
+			rt.clientVer = pia.DefaultCallerVersion(m.Side, ossVer, upVer)
 		}
 		g.routes[m.Name] = rt
 	}
@@ -476,24 +481,6 @@ func (g *Gateway) servesSide(side pia.Side) bool {
 		}
 	}
 	return false
-}
-
-// defaultCallerVersion is the version assumed for a caller whose key and
-// X-PIA-Version say nothing. For a method the K/L/D serves the caller is
-// OSS, so it is the version OSS speaks (the oss upstream's, else the
-// default); for a method OSS serves it is the upstream's own, so an unknown
-// client is passed through unchanged.
-func (g *Gateway) defaultCallerVersion(m *pia.Method, up *upstream) pia.Version {
-	if m.Side == pia.SideKLD {
-		if oss := g.upstreams["oss"]; oss != nil {
-			return oss.version
-		}
-		return pia.MustVersion(DefaultVersion)
-	}
-	if up != nil {
-		return up.version
-	}
-	return pia.Version{}
 }
 
 // snapshotOf is the snapshot a document-history version without one is
@@ -519,33 +506,6 @@ func (g *Gateway) Cleanup() error {
 		g.keys.close()
 	}
 	return nil
-}
-
-// Mode says what happens to a payload that breaks its schema.
-type Mode uint8
-
-// Validation modes.
-const (
-	ModeEnforce Mode = iota // answer 400
-	ModeReport              // forward, but log, count and name the violations in a header
-	ModeOff                 // do not validate
-)
-
-// ParseMode reads enforce, report or off ("" is enforce).
-func ParseMode(s string) (Mode, error) {
-	switch strings.ToLower(s) {
-	case "", "enforce":
-		return ModeEnforce, nil
-	case "report":
-		return ModeReport, nil
-	case "off":
-		return ModeOff, nil
-	}
-	return 0, fmt.Errorf("validation mode %q: want enforce, report or off", s)
-}
-
-func (m Mode) String() string {
-	return [...]string{"enforce", "report", "off"}[m]
 }
 
 // now is the gateway's clock; tests replace it.

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/caddy-pia/caddy-pia/validate"
 )
 
 // metrics are the gateway's Prometheus series, registered in Caddy's
@@ -96,7 +98,7 @@ func (m *metrics) request(method, outcome string, d time.Duration) {
 	m.duration.WithLabelValues(method).Observe(d.Seconds())
 }
 
-func (m *metrics) invalid(method string, mode Mode) {
+func (m *metrics) invalid(method string, mode validate.Mode) {
 	m.violations.WithLabelValues(method, mode.String()).Inc()
 }
 

@@ -257,7 +257,11 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	if ref != nil {
 		return g.refuse(x, w, ref)
 	}
-	callerVer, refused := g.callerVersion(x, r, claims)
+	var claimed string
+	if claims != nil {
+		claimed = claims.PIAVersion
+	}
+	callerVer, refused := g.catalog.CallerVersion(claimed, r.Header.Get(headerVersion), x.route.clientVer)
 	if refused {
 		return g.answer(x, w, http.StatusBadRequest, outcomeBadRequest, pia.MsgVersion, clipPath(r.Header.Get(headerVersion)), g.supportedVersions())
 	}
@@ -317,7 +321,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Request, body []byte, claims *auth.Claims) ([]byte, *refusal) {
 	m, up := x.method, x.route.upstream
 	adapt := x.clientVer != up.version && g.transform.Needed(m.Name, pia.Request, x.clientVer, up.version)
-	check := x.route.mode != ModeOff && g.validator.Has(up.version, m.Name, pia.Request)
+	check := x.route.mode != validate.ModeOff && g.validator.Has(up.version, m.Name, pia.Request)
 	checkData := claims != nil && g.keys.checksData(claims, m.Name)
 	if !adapt && !check && !checkData {
 		if !pia.ValidJSON(body) {
@@ -334,7 +338,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 			return nil, ref
 		}
 	}
-	if check && x.route.mode == ModeEnforce {
+	if check && x.route.mode == validate.ModeEnforce {
 		if ref := g.checkRoot(x, doc); ref != nil {
 			return nil, ref
 		}
@@ -361,7 +365,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 			errs := res.Errors
 			x.violations = len(errs)
 			g.metrics.invalid(m.Name, x.route.mode)
-			if x.route.mode == ModeEnforce {
+			if x.route.mode == validate.ModeEnforce {
 				return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, msg: pia.MsgValidation,
 					args: []any{summarize(errs)}, errors: errs}
 			}
@@ -535,21 +539,6 @@ func (g *Gateway) readBody(r *http.Request) ([]byte, int) {
 		return nil, http.StatusRequestEntityTooLarge
 	}
 	return b, 0
-}
-
-// callerVersion picks the caller's PIA version: the token's claim, then
-// X-PIA-Version, then the route's default (defaultCallerVersion).
-func (g *Gateway) callerVersion(x *exchange, r *http.Request, claims *auth.Claims) (pia.Version, bool) {
-	if claims != nil && claims.PIAVersion != "" {
-		if v, ok := g.knownVersion(claims.PIAVersion); ok {
-			return v, false
-		}
-	}
-	if h := r.Header.Get(headerVersion); h != "" {
-		v, ok := g.knownVersion(h)
-		return v, !ok
-	}
-	return x.route.clientVer, false
 }
 
 // refusal is a decision to answer with an envelope instead of forwarding.
@@ -883,23 +872,6 @@ func (g *Gateway) checkRoot(x *exchange, doc any) *refusal {
 	msg := g.lang.Text(pia.MsgWrongRoot, got, x.method.Name, root)
 	return &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, text: msg,
 		errors: []pia.FieldError{{Field: pia.Pointer(root), Rule: "required", Expected: root, Got: got, Message: msg}}}
-}
-
-// knownVersion reads a version a client states: a snapshot's, or one of
-// the document history mapped to the snapshot holding its changes
-// (pia.HistoryVersion).
-func (g *Gateway) knownVersion(s string) (pia.Version, bool) {
-	v, err := pia.ParseVersion(s)
-	if err != nil {
-		return pia.Version{}, false
-	}
-	if g.catalog.Known(v) {
-		return v, true
-	}
-	if snap, ok := pia.HistoryVersion(v); ok && g.catalog.Known(snap) {
-		return snap, true
-	}
-	return pia.Version{}, false
 }
 
 // supportedVersions lists, for a message, the versions a client may state.

@@ -473,3 +473,21 @@ func TestEveryRejectionClassHasAStatusAndASentence(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryRejectionClassHasItsOwnMetricLabel(t *testing.T) {
+	want := map[error]string{
+		ErrMissing: "missing", ErrMalformed: "malformed", ErrAlgorithm: "algorithm", ErrUnknownKID: "unknown_kid",
+		ErrSignature: "signature", ErrIssuer: "issuer", ErrAudience: "audience", ErrExpired: "expired",
+		ErrNotYetValid: "not_yet_valid", ErrRevoked: "revoked", ErrBadCredentials: "bad_credentials",
+		ErrBadRequest: "bad_request", ErrLocked: "locked", ErrForbiddenMethod: "forbidden_method",
+		ErrForbiddenInstansi: "forbidden_instansi", ErrTokenMissing: "oss_token_missing", ErrTokenMismatch: "oss_token_mismatch",
+	}
+	for err, label := range want {
+		assert.Equal(t, label, MetricLabel(err), "%v", err)
+		assert.Equal(t, label, MetricLabel(fmt.Errorf("context: %w", err)), "%v wrapped", err)
+	}
+	assert.Equal(t, "forbidden_method", MetricLabel(&ForbiddenMethodError{Client: "c", Method: "m"}))
+	assert.Equal(t, "locked", MetricLabel(&LockedError{RetryAfter: time.Second}))
+	assert.Equal(t, "other", MetricLabel(errors.New("disk full")), "an error auth does not know")
+	assert.Len(t, rejections, len(want), "every class is in the table once")
+}

@@ -12,7 +12,7 @@ import (
 
 // The rejection classes. Every error the package returns on the request
 // path is, or wraps, exactly one of them, so the glue can answer with
-// Status and Describe. None of them, nor the types below, ever carry a
+// Describe and count with MetricLabel (both read the table rejections). None of them, nor the types below, ever carry a
 // token, password or key.
 var (
 	// ErrMissing: no security key in any of the configured headers (401).
@@ -132,40 +132,107 @@ func badRequest(id, en string) error {
 	return &detailError{kind: ErrBadRequest, why: reason{id, en}}
 }
 
-// invalidReasons explain the 401 classes that share MsgKeyInvalid.
-var invalidReasons = []struct {
-	err error
-	why reason
-}{
-	{ErrMalformed, reason{"format tidak dikenali", "malformed"}},
-	{ErrAlgorithm, reason{"algoritma tidak diizinkan", "algorithm not allowed"}},
-	{ErrUnknownKID, reason{"kid tidak dikenal", "unknown kid"}},
-	{ErrSignature, reason{"tanda tangan tidak cocok", "bad signature"}},
-	{ErrIssuer, reason{"penerbit salah", "wrong issuer"}},
-	{ErrAudience, reason{"audience salah", "wrong audience"}},
-	{ErrNotYetValid, reason{"belum berlaku", "not valid yet"}},
+// A rejection is how the gateway answers one rejection class: the one
+// place that maps an error of this package to its HTTP status, its
+// sentence and its metrics label (Status, Describe and MetricLabel read it).
+type rejection struct {
+	class  error // a sentinel above; the first class err Is wins
+	status int   // HTTP status and envelope kode
+	label  string
+	text   func(err error, l pia.Lang) string
+}
+
+var rejections = []rejection{
+	{ErrMissing, http.StatusUnauthorized, "missing", func(err error, l pia.Lang) string {
+		headers := DefaultHeaders
+		var missing *MissingError
+		if errors.As(err, &missing) {
+			headers = missing.Headers
+		}
+		return l.Text(pia.MsgKeyMissing, strings.Join(headers, ", "))
+	}},
+	{ErrLocked, http.StatusTooManyRequests, "locked", func(err error, l pia.Lang) string {
+		wait := int(DefaultCoolDown.Seconds())
+		var locked *LockedError
+		if errors.As(err, &locked) {
+			wait = locked.Seconds()
+		}
+		return l.Text(pia.MsgLockedOut, wait)
+	}},
+	{ErrForbiddenMethod, http.StatusForbidden, "forbidden_method", func(err error, l pia.Lang) string {
+		var method *ForbiddenMethodError
+		if errors.As(err, &method) {
+			return l.Text(pia.MsgMethodForbidden, method.Client, method.Method)
+		}
+		return l.Text(pia.MsgMethodForbidden, "-", "-") // the package always returns the type; "-" for the bare sentinel
+	}},
+	{ErrForbiddenInstansi, http.StatusForbidden, "forbidden_instansi", func(err error, l pia.Lang) string {
+		var instansi *ForbiddenInstansiError
+		if errors.As(err, &instansi) {
+			return l.Text(pia.MsgInstansiForbidden, instansi.Sent, instansi.Own)
+		}
+		return l.Text(pia.MsgInstansiForbidden, "-", "-")
+	}},
+	{ErrBadRequest, http.StatusBadRequest, "bad_request", func(err error, l pia.Lang) string {
+		why := reason{"body tidak sesuai", "unexpected body"}
+		var detail *detailError
+		if errors.As(err, &detail) {
+			why = detail.why
+		}
+		return l.Text(pia.MsgBadKeyRequest, why.in(l))
+	}},
+	{ErrBadCredentials, http.StatusUnauthorized, "bad_credentials", fixed(pia.MsgBadCredentials)},
+	{ErrExpired, http.StatusUnauthorized, "expired", fixed(pia.MsgKeyExpired)},
+	{ErrRevoked, http.StatusUnauthorized, "revoked", fixed(pia.MsgKeyRevoked)},
+	{ErrTokenMissing, http.StatusUnauthorized, "oss_token_missing", fixed(pia.MsgTokenMissing)},
+	{ErrTokenMismatch, http.StatusUnauthorized, "oss_token_mismatch", fixed(pia.MsgTokenMismatch)},
+	// The invalid keys share MsgKeyInvalid, each with its reason.
+	{ErrMalformed, http.StatusUnauthorized, "malformed", invalid(reason{"format tidak dikenali", "malformed"})},
+	{ErrAlgorithm, http.StatusUnauthorized, "algorithm", invalid(reason{"algoritma tidak diizinkan", "algorithm not allowed"})},
+	{ErrUnknownKID, http.StatusUnauthorized, "unknown_kid", invalid(reason{"kid tidak dikenal", "unknown kid"})},
+	{ErrSignature, http.StatusUnauthorized, "signature", invalid(reason{"tanda tangan tidak cocok", "bad signature"})},
+	{ErrIssuer, http.StatusUnauthorized, "issuer", invalid(reason{"penerbit salah", "wrong issuer"})},
+	{ErrAudience, http.StatusUnauthorized, "audience", invalid(reason{"audience salah", "wrong audience"})},
+	{ErrNotYetValid, http.StatusUnauthorized, "not_yet_valid", invalid(reason{"belum berlaku", "not valid yet"})},
+}
+
+func fixed(m pia.Msg) func(error, pia.Lang) string {
+	return func(_ error, l pia.Lang) string { return l.Text(m) }
+}
+
+func invalid(why reason) func(error, pia.Lang) string {
+	return func(_ error, l pia.Lang) string { return l.Text(pia.MsgKeyInvalid, why.in(l)) }
+}
+
+func (r reason) in(l pia.Lang) string {
+	if l == pia.English {
+		return r.en
+	}
+	return r.id
+}
+
+// rejectionOf is the rejection of err's class; nil for nil or an error the
+// package does not know.
+func rejectionOf(err error) *rejection {
+	if err == nil {
+		return nil
+	}
+	for i := range rejections {
+		if errors.Is(err, rejections[i].class) {
+			return &rejections[i]
+		}
+	}
+	return nil
 }
 
 // Status is the HTTP status (and envelope kode) an error of this package
 // answers with; 500 for an error it does not know.
 func Status(err error) int {
-	switch {
-	case err == nil:
+	if err == nil {
 		return http.StatusOK
-	case errors.Is(err, ErrBadRequest):
-		return http.StatusBadRequest
-	case errors.Is(err, ErrLocked):
-		return http.StatusTooManyRequests
-	case errors.Is(err, ErrForbiddenMethod), errors.Is(err, ErrForbiddenInstansi):
-		return http.StatusForbidden
-	case errors.Is(err, ErrMissing), errors.Is(err, ErrExpired), errors.Is(err, ErrRevoked),
-		errors.Is(err, ErrBadCredentials), errors.Is(err, ErrTokenMissing), errors.Is(err, ErrTokenMismatch):
-		return http.StatusUnauthorized
 	}
-	for _, r := range invalidReasons {
-		if errors.Is(err, r.err) {
-			return http.StatusUnauthorized
-		}
+	if r := rejectionOf(err); r != nil {
+		return r.status
 	}
 	return http.StatusInternalServerError
 }
@@ -174,60 +241,20 @@ func Status(err error) int {
 // gateway answers an error of this package with, ready for a pia.Envelope.
 // An unknown error gets 500 and MsgInternal: its text is for the log only.
 func Describe(err error, l pia.Lang) (int, string) {
-	status := Status(err)
-	var (
-		missing   *MissingError
-		locked    *LockedError
-		method    *ForbiddenMethodError
-		instansi  *ForbiddenInstansiError
-		detail    *detailError
-		localised = func(r reason) string {
-			if l == pia.English {
-				return r.en
-			}
-			return r.id
-		}
-	)
-	switch {
-	case err == nil:
-		return status, ""
-	case errors.As(err, &missing):
-		return status, l.Text(pia.MsgKeyMissing, strings.Join(missing.Headers, ", "))
-	case errors.Is(err, ErrMissing):
-		return status, l.Text(pia.MsgKeyMissing, strings.Join(DefaultHeaders, ", "))
-	case errors.As(err, &locked):
-		return status, l.Text(pia.MsgLockedOut, locked.Seconds())
-	case errors.Is(err, ErrLocked):
-		return status, l.Text(pia.MsgLockedOut, int(DefaultCoolDown.Seconds()))
-	case errors.As(err, &method):
-		return status, l.Text(pia.MsgMethodForbidden, method.Client, method.Method)
-	case errors.Is(err, ErrForbiddenMethod): // the package always returns the type; "-" for the bare sentinel
-		return status, l.Text(pia.MsgMethodForbidden, "-", "-")
-	case errors.As(err, &instansi):
-		return status, l.Text(pia.MsgInstansiForbidden, instansi.Sent, instansi.Own)
-	case errors.Is(err, ErrForbiddenInstansi):
-		return status, l.Text(pia.MsgInstansiForbidden, "-", "-")
-	case errors.Is(err, ErrBadRequest):
-		why := reason{"body tidak sesuai", "unexpected body"}
-		if errors.As(err, &detail) {
-			why = detail.why
-		}
-		return status, l.Text(pia.MsgBadKeyRequest, localised(why))
-	case errors.Is(err, ErrBadCredentials):
-		return status, l.Text(pia.MsgBadCredentials)
-	case errors.Is(err, ErrExpired):
-		return status, l.Text(pia.MsgKeyExpired)
-	case errors.Is(err, ErrRevoked):
-		return status, l.Text(pia.MsgKeyRevoked)
-	case errors.Is(err, ErrTokenMissing):
-		return status, l.Text(pia.MsgTokenMissing)
-	case errors.Is(err, ErrTokenMismatch):
-		return status, l.Text(pia.MsgTokenMismatch)
+	if err == nil {
+		return http.StatusOK, ""
 	}
-	for _, r := range invalidReasons {
-		if errors.Is(err, r.err) {
-			return status, l.Text(pia.MsgKeyInvalid, localised(r.why))
-		}
+	if r := rejectionOf(err); r != nil {
+		return r.status, r.text(err, l)
 	}
 	return http.StatusInternalServerError, l.Text(pia.MsgInternal)
+}
+
+// MetricLabel is the reason label of caddy_pia_tokens_rejected_total for
+// an error of this package: "other" for an error it does not know.
+func MetricLabel(err error) string {
+	if r := rejectionOf(err); r != nil {
+		return r.label
+	}
+	return "other"
 }

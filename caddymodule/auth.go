@@ -343,8 +343,7 @@ func (g *Gateway) checkData(c *auth.Claims, method string, doc any) *refusal {
 // authRefusal turns an auth error into the envelope it is answered with.
 func (g *Gateway) authRefusal(err error) *refusal {
 	status, text := auth.Describe(err, g.lang)
-	reason := authReason(err)
-	g.metrics.keyRefused(reason)
+	g.metrics.keyRefused(auth.MetricLabel(err))
 	ref := &refusal{status: status, text: text}
 	switch status {
 	case http.StatusForbidden:
@@ -364,28 +363,6 @@ func (g *Gateway) authRefusal(err error) *refusal {
 		g.logger.Error("auth failed", zap.Error(err))
 	}
 	return ref
-}
-
-// authReason is the metrics label of an auth error.
-func authReason(err error) string {
-	reasons := []struct {
-		err   error
-		label string
-	}{
-		{auth.ErrMissing, "missing"}, {auth.ErrExpired, "expired"}, {auth.ErrNotYetValid, "not_yet_valid"},
-		{auth.ErrSignature, "signature"}, {auth.ErrIssuer, "issuer"}, {auth.ErrAudience, "audience"},
-		{auth.ErrUnknownKID, "unknown_kid"}, {auth.ErrAlgorithm, "algorithm"}, {auth.ErrMalformed, "malformed"},
-		{auth.ErrRevoked, "revoked"}, {auth.ErrBadCredentials, "bad_credentials"}, {auth.ErrBadRequest, "bad_request"},
-		{auth.ErrLocked, "locked"}, {auth.ErrForbiddenMethod, "forbidden_method"},
-		{auth.ErrForbiddenInstansi, "forbidden_instansi"}, {auth.ErrTokenMissing, "oss_token_missing"},
-		{auth.ErrTokenMismatch, "oss_token_mismatch"},
-	}
-	for _, r := range reasons {
-		if errors.Is(err, r.err) {
-			return r.label
-		}
-	}
-	return "other"
 }
 
 // issueKey serves sendSecurityKey.

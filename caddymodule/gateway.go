@@ -213,7 +213,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	}
 	var err error
 	if g.lang, err = pia.ParseLang(g.Lang); err != nil {
-		return err
+		return fmt.Errorf("loading lang: %w", err)
 	}
 	g.prefixes = append([]string(nil), DefaultPrefixes...)
 	if len(g.Prefixes) > 0 {
@@ -239,34 +239,34 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		g.decode.MaxElements = DefaultMaxElements
 	}
 	if g.mode, err = validate.ParseMode(g.Validation); err != nil {
-		return err
+		return fmt.Errorf("loading validation: %w", err)
 	}
 	if g.ClientVersion != "" {
 		if g.clientVer, err = pia.ParseVersion(g.ClientVersion); err != nil {
-			return fmt.Errorf("client_version: %w", err)
+			return fmt.Errorf("loading client_version: %w", err)
 		}
 	}
 
 	g.table = pia.NewTable()
 	g.catalog, err = pia.NewCatalog()
 	if err != nil {
-		return err
+		return fmt.Errorf("loading schemas: %w", err)
 	}
 	if g.SchemaDir != "" {
 		if err := g.catalog.LoadDir(g.SchemaDir); err != nil {
-			return err
+			return fmt.Errorf("loading schemas: %w", err)
 		}
 	}
 	if err := g.provisionMethods(); err != nil {
-		return err
+		return fmt.Errorf("loading methods: %w", err)
 	}
 	for alias, canonical := range g.Aliases {
 		if err := g.table.AddAlias(alias, canonical); err != nil {
-			return err
+			return fmt.Errorf("loading alias %s: %w", alias, err)
 		}
 	}
 	if g.validator, err = validate.New(g.catalog, validate.Options{Strict: g.Strict, Lang: g.lang}); err != nil {
-		return err
+		return fmt.Errorf("loading schemas: %w", err)
 	}
 	for _, w := range g.validator.Warnings() {
 		g.logger.Warn("schema without a validation plan", zap.String("detail", w))
@@ -276,7 +276,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		ruleDirs = append(ruleDirs, g.RulesDir)
 	}
 	if g.transform, err = transform.Load(g.catalog, g.lang, ruleDirs...); err != nil {
-		return err
+		return fmt.Errorf("loading rules: %w", err)
 	}
 	g.transform.StripResponses(g.StripResponseFields)
 	if err := g.provisionSteps(); err != nil {
@@ -286,21 +286,21 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		return err
 	}
 	if err := g.provisionRoutes(); err != nil {
-		return err
+		return fmt.Errorf("loading routes: %w", err)
 	}
 	if g.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
-		return err
+		return fmt.Errorf("loading metrics: %w", err)
 	}
 	if g.Auth != nil {
 		if g.keys, err = newKeyService(ctx, g.Auth, g.table, g.logger); err != nil {
-			return fmt.Errorf("auth: %w", err)
+			return fmt.Errorf("loading auth: %w", err)
 		}
 	} else {
 		g.logger.Warn("no auth configured: security keys pass through to the upstream unverified")
 	}
 	if g.OSSToken != nil {
 		if g.ossToken, err = newOSSTokenService(g.OSSToken); err != nil {
-			return fmt.Errorf("oss_token: %w", err)
+			return fmt.Errorf("loading oss_token: %w", err)
 		}
 	} else if g.servesSide(pia.SideKLD) {
 		g.logger.Warn("no oss_token configured: the methods OSS calls reach the K/L/D application without OSS's Token being checked")
@@ -366,12 +366,12 @@ func (g *Gateway) provisionSteps() error {
 			verb = http.MethodPost
 		}
 		if err := g.table.Add(pia.Method{Name: d.Name, Side: side, HTTPMethod: verb}); err != nil {
-			return fmt.Errorf("rules: %w", err)
+			return fmt.Errorf("loading rules: %w", err)
 		}
 	}
 	for name, v := range g.transform.Withdrawn() {
 		if err := g.table.Withdraw(name, v); err != nil {
-			return fmt.Errorf("rules: %w", err)
+			return fmt.Errorf("loading rules: %w", err)
 		}
 	}
 	return nil
@@ -381,20 +381,20 @@ func (g *Gateway) provisionUpstreams(ctx caddy.Context) error {
 	g.upstreams = make(map[string]*upstream, len(g.Upstreams))
 	for name, u := range g.Upstreams {
 		if u == nil || u.ProxyRaw == nil {
-			return fmt.Errorf("upstream %s: no proxy", name)
+			return fmt.Errorf("loading upstream %s: no proxy", name)
 		}
 		mod, err := ctx.LoadModule(u, "ProxyRaw")
 		if err != nil {
-			return fmt.Errorf("upstream %s: %w", name, err)
+			return fmt.Errorf("loading upstream %s: %w", name, err)
 		}
 		v := pia.DefaultVersion
 		if u.Version != "" {
 			if v, err = pia.ParseVersion(u.Version); err != nil {
-				return fmt.Errorf("upstream %s: %w", name, err)
+				return fmt.Errorf("loading upstream %s: %w", name, err)
 			}
 		}
 		if !g.catalog.Known(v) {
-			return fmt.Errorf("upstream %s: no schemas for PIA %s (add them with schema_dir)", name, v)
+			return fmt.Errorf("loading upstream %s: no schemas for PIA %s (add them with schema_dir)", name, v)
 		}
 		prefix := ""
 		if u.PathPrefix != "" {

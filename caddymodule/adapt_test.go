@@ -52,7 +52,6 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"duplicate method", "method a {\nside oss\n}\nmethod a {\nside oss\n}", "duplicate method"},
 		{"bad size", "max_body lots", "max_body"},
 		{"bad mode", "validation maybe", "validation mode"},
-		{"argument on pia", "", ""},
 		{"lockout needs three values", "auth {\nlockout 5\n}", "lockout"},
 		{"revoke syntax", "auth {\nrevoke me\n}", "revoke"},
 		{"duplicate key", "auth {\nkey a hs256 x\nkey a hs256 y\n}", "duplicate key"},
@@ -63,12 +62,15 @@ func TestCaddyfileErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "http://:8080 {\n\tpia {\n" + tt.block + "\n\t}\n}\n"
-			if tt.name == "argument on pia" {
-				src = "http://:8080 {\n\tpia extra {\n\t}\n}\n"
-			}
 			_, _, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(src), nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+func TestCaddyfileRefusesAnArgumentOnPia(t *testing.T) {
+	_, _, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte("http://:8080 {\n\tpia extra {\n\t}\n}\n"), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "wrong argument count or unexpected line ending after 'extra'")
 }

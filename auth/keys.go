@@ -126,6 +126,11 @@ func parseKey(k Key) (*key, error) {
 		if len(k.PrivateKeyPEM) > 0 || len(k.PublicKeyPEM) > 0 {
 			return nil, errors.New("HS256 takes a secret, not PEM keys")
 		}
+		if len(k.Secret) == 0 {
+			// Almost always an {env.VAR} placeholder whose variable is not
+			// set: say so, since "0 bytes" sends people looking elsewhere.
+			return nil, fmt.Errorf("HS256 secret is empty (an {env.…} placeholder whose variable is not set? the example reads PIA_JWT_SECRET; try caddy run --envfile)")
+		}
 		if len(k.Secret) < MinSecretLength {
 			return nil, fmt.Errorf("HS256 secret is %d bytes, want at least %d", len(k.Secret), MinSecretLength)
 		}

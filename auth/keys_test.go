@@ -106,6 +106,7 @@ func TestKeysAreCheckedAtProvisioning(t *testing.T) {
 	}{
 		{"an HS256 secret of 32 bytes", []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret[:32]}}, ""},
 		{"an HS256 secret of 31 bytes", []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret[:31]}}, "at least 32"},
+		{"an empty HS256 secret, as an unset {env.VAR} gives", []Key{{ID: "k", Algorithm: HS256}}, "variable is not set"},
 		{"HS256 given a PEM", []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret, PublicKeyPEM: pubPEM(t, &rsaPriv.PublicKey)}}, "not PEM"},
 		{"an empty kid", []Key{{Algorithm: HS256, Secret: hsSecret}}, "kid is empty"},
 		{"a kid twice", []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret}, {ID: "k", Algorithm: HS256, Secret: hsSecret2}}, "twice"},

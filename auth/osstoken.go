@@ -49,7 +49,7 @@ type OSSToken struct {
 // Validate checks the configuration, for provisioning.
 func (o *OSSToken) Validate() error {
 	if o.Username == "" || o.Password == "" {
-		return errors.New("OSS token: username and password are required")
+		return errors.New("OSS token: username and password are required (an {env.…} placeholder whose variable is not set?)")
 	}
 	return nil
 }

@@ -24,25 +24,10 @@ func TestSchemaWithoutAPlanIsValidatedAndNamedAtLoad(t *testing.T) {
 			"oneOf":[{"required":["nib"]},{"required":["npwp"]}]}}}`), 0o644))
 	logFile := filepath.Join(t.TempDir(), "caddy.log")
 	oss := newUpstream(t, nil)
-	g := startGateway(t, fmt.Sprintf(`{
-	admin {admin}
-	persist_config off
-	auto_https off
-	storage file_system {storage}
-	log {
-		output file %s
-		format json
-	}
-}
-{listen} {
-	pia {
-		oss %s
-		method receiveIzinDaerah {
+	g := startGateway(t, defaults(oss.addr(), freeAddr(t), logFile, fmt.Sprintf(`method receiveIzinDaerah {
 			side oss
 			schema %s
-		}
-	}
-}`, logFile, oss.addr(), file))
+		}`, file)))
 
 	a := g.post("/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nib":"8120000000001"}}`)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)

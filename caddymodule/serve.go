@@ -705,24 +705,9 @@ func receivedValue(doc any, ptr string) (string, bool) {
 	if ptr == "" || validate.SecretField(ptr) {
 		return "", false
 	}
-	cur := doc
-	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
-		switch c := cur.(type) {
-		case map[string]any:
-			var ok bool
-			if cur, ok = c[seg]; !ok {
-				return "", false
-			}
-		case []any:
-			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 || i >= len(c) {
-				return "", false
-			}
-			cur = c[i]
-		default:
-			return "", false
-		}
+	cur, ok := pia.Lookup(doc, pia.PointerSegments(ptr))
+	if !ok {
+		return "", false
 	}
 	const limit = 64
 	switch v := cur.(type) {

@@ -69,24 +69,7 @@ func BenchmarkDecode(b *testing.B) {
 
 // BenchmarkValidateTree is the work on an already decoded tree: Normalize
 // (nothing to change here) and Validate.
-func BenchmarkValidateTree(b *testing.B) {
-	ver := pia.MustVersion("4.3.20")
-	for _, m := range benchMethods {
-		v, raw := benchPayload(b, m)
-		doc, err := pia.DecodeJSON(raw)
-		require.NoError(b, err)
-		b.Run(m, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(raw)))
-			for b.Loop() {
-				d, _ := v.Normalize(ver, m, pia.Request, doc)
-				if r := v.Validate(ver, m, pia.Request, d); r != nil {
-					b.Fatal(r.Summary())
-				}
-			}
-		})
-	}
-}
+func BenchmarkValidateTree(b *testing.B) { benchValidateTree(b, (*Validator).Validate) }
 
 // BenchmarkValidateBytes is the request path from the body's bytes: decode,
 // Normalize, Validate. BenchmarkBudget gives its ratio to a plain decode (target ≤ 1).
@@ -164,7 +147,10 @@ func BenchmarkNew(b *testing.B) {
 // BenchmarkValidateTreeLibrary is BenchmarkValidateTree with the JSON
 // Schema library in place of the validation plan: what validation cost
 // before plans, measured side by side.
-func BenchmarkValidateTreeLibrary(b *testing.B) {
+func BenchmarkValidateTreeLibrary(b *testing.B) { benchValidateTree(b, (*Validator).reference) }
+
+// benchValidateTree runs Normalize and check on the decoded samples.
+func benchValidateTree(b *testing.B, check func(*Validator, pia.Version, string, pia.Kind, any) *Result) {
 	ver := pia.MustVersion("4.3.20")
 	for _, m := range benchMethods {
 		v, raw := benchPayload(b, m)
@@ -175,7 +161,7 @@ func BenchmarkValidateTreeLibrary(b *testing.B) {
 			b.SetBytes(int64(len(raw)))
 			for b.Loop() {
 				d, _ := v.Normalize(ver, m, pia.Request, doc)
-				if r := v.reference(ver, m, pia.Request, d); r != nil {
+				if r := check(v, ver, m, pia.Request, d); r != nil {
 					b.Fatal(r.Summary())
 				}
 			}

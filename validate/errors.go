@@ -357,24 +357,11 @@ func expectedType(info *pia.FieldInfo, want []string) string {
 	return strings.Join(ts, "|")
 }
 
-// valueAt finds the value at an instance location of the payload.
+// valueAt finds the value at an instance location of the payload (nil
+// where there is none).
 func (t translator) valueAt(loc []string) any {
-	cur := t.doc
-	for _, seg := range loc {
-		switch x := cur.(type) {
-		case map[string]any:
-			cur = x[seg]
-		case []any:
-			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 || i >= len(x) {
-				return nil
-			}
-			cur = x[i]
-		default:
-			return nil
-		}
-	}
-	return cur
+	v, _ := pia.Lookup(t.doc, loc)
+	return v
 }
 
 func pointer(loc []string) string {

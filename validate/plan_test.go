@@ -23,11 +23,8 @@ func (v *Validator) reference(ver pia.Version, method string, kind pia.Kind, doc
 	if c == nil {
 		return nil
 	}
-	if c.arithmetic {
-		if errs := absurdNumbers(doc, nil, nil, speaker{lang: v.opts.Lang}); len(errs) > 0 {
-			sortErrors(errs)
-			return &Result{Errors: errs}
-		}
+	if r := v.absurd(c, doc); r != nil {
+		return r
 	}
 	return v.viaLibrary(c, doc)
 }

@@ -349,11 +349,8 @@ func (v *Validator) Validate(ver pia.Version, method string, kind pia.Kind, doc 
 	if c == nil {
 		return nil
 	}
-	if c.arithmetic {
-		if errs := absurdNumbers(doc, nil, nil, speaker{lang: v.opts.Lang}); len(errs) > 0 {
-			sortErrors(errs)
-			return &Result{Errors: errs}
-		}
+	if r := v.absurd(c, doc); r != nil {
+		return r
 	}
 	if c.plan != nil {
 		if errs, ok := v.runPlan(c, doc); ok {
@@ -364,6 +361,20 @@ func (v *Validator) Validate(ver pia.Version, method string, kind pia.Kind, doc 
 		}
 	}
 	return v.viaLibrary(c, doc)
+}
+
+// absurd answers, for a schema with arithmetic keywords, the numbers too
+// large for the library's arithmetic, before the plan or the library runs;
+// nil when there are none.
+func (v *Validator) absurd(c *compiled, doc any) *Result {
+	if !c.arithmetic {
+		return nil
+	}
+	if errs := absurdNumbers(doc, nil, nil, speaker{lang: v.opts.Lang}); len(errs) > 0 {
+		sortErrors(errs)
+		return &Result{Errors: errs}
+	}
+	return nil
 }
 
 // viaLibrary validates with the JSON Schema library: the reference the

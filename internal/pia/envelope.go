@@ -29,8 +29,7 @@ func PointerToDotted(ptr string) string {
 		return "(body)"
 	}
 	var b strings.Builder
-	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+	for _, seg := range PointerSegments(ptr) {
 		if _, err := strconv.Atoi(seg); err == nil {
 			b.WriteString("[" + seg + "]")
 			continue
@@ -48,10 +47,7 @@ func Pointer(segs ...string) string {
 	var b strings.Builder
 	for _, s := range segs {
 		b.WriteByte('/')
-		if strings.ContainsAny(s, "~/") {
-			s = strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
-		}
-		b.WriteString(s)
+		b.WriteString(pointerToken(s))
 	}
 	return b.String()
 }

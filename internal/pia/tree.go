@@ -1,5 +1,10 @@
 package pia
 
+import (
+	"strconv"
+	"strings"
+)
+
 // CloneTree deep-copies a decoded JSON tree: its maps (map[string]any) and
 // arrays ([]any); scalars are shared, being immutable. It exists because a
 // tree is edited in place: a default or a value copied into several array
@@ -23,3 +28,47 @@ func CloneTree(v any) any {
 	}
 	return v
 }
+
+// Lookup finds the value at segs (unescaped member names and array
+// indices, as PointerSegments gives them) in a decoded tree; ok is false
+// when a member or an index is missing.
+func Lookup(doc any, segs []string) (v any, ok bool) {
+	cur := doc
+	for _, seg := range segs {
+		switch x := cur.(type) {
+		case map[string]any:
+			if cur, ok = x[seg]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			cur = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// PointerSegments splits a JSON pointer (RFC 6901) into its unescaped
+// segments; "" and "/" are the whole document.
+func PointerSegments(ptr string) []string {
+	if ptr == "" || ptr == "/" {
+		return nil
+	}
+	segs := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	for i, seg := range segs {
+		if strings.Contains(seg, "~") {
+			segs[i] = pointerUnescaper.Replace(seg)
+		}
+	}
+	return segs
+}
+
+var (
+	pointerEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)

@@ -33,8 +33,14 @@ var formats = []*jsonschema.Format{
 // empty-string-is-no-value). Values that are not strings are the type
 // keyword's business.
 func validateDate(v any) error {
-	s, ok := v.(string)
-	if !ok || s == "" {
+	s, _ := v.(string)
+	return dateText(s)
+}
+
+// dateText is validateDate on a string, which a caller holding one need
+// not box in an interface.
+func dateText(s string) error {
+	if s == "" {
 		return nil
 	}
 	if len(s) != 10 {
@@ -45,8 +51,13 @@ func validateDate(v any) error {
 
 // validateDateTime accepts YYYY-MM-DD HH:MM:SS (policy datetime-format) and "".
 func validateDateTime(v any) error {
-	s, ok := v.(string)
-	if !ok || s == "" {
+	s, _ := v.(string)
+	return dateTimeText(s)
+}
+
+// dateTimeText is validateDateTime on a string.
+func dateTimeText(s string) error {
+	if s == "" {
 		return nil
 	}
 	if len(s) != 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':' {

@@ -31,7 +31,8 @@ var fuzzExtraSeeds = [][]byte{
 
 // FuzzValidate feeds any JSON to Normalize and Validate: they must not
 // panic, every violation must name a field and say something, and the
-// validation plan must answer what the JSON Schema library answers.
+// validation plan must answer what the JSON Schema library answers. Clean
+// must never pass what they would refuse or change.
 func FuzzValidate(f *testing.F) {
 	examples, err := piatest.Examples(v4320, "request")
 	require.NoError(f, err)
@@ -51,6 +52,11 @@ func FuzzValidate(f *testing.F) {
 		})
 		require.NoError(t, fuzzErr)
 		for _, m := range fuzzMethods {
+			// Clean reads any bytes, and passes only what the full path
+			// would forward untouched.
+			if fuzzValidator.Clean(v4320, m, pia.Request, b, gatewayDecode) && !untouched(fuzzValidator, v4320, m, pia.Request, b, gatewayDecode) {
+				t.Fatalf("%s: Clean passes a body the full path refuses or changes", m)
+			}
 			doc, err := pia.DecodeJSON(b)
 			if err != nil {
 				return

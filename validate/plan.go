@@ -107,8 +107,10 @@ type plan struct {
 	check     *check
 	checkSet  *codeSet
 	checkName string
-	// format is pia-date or pia-datetime.
-	format *jsonschema.Format
+	// format is pia-date or pia-datetime; formatText is its check of a
+	// string, for Clean.
+	format     *jsonschema.Format
+	formatText func(string) error
 	// maxLength and minLength are -1 when absent.
 	maxLength, minLength int
 	pattern              *regexp.Regexp
@@ -124,6 +126,16 @@ type plan struct {
 	// anyOf holds, for an anyOf whose every branch only requires members,
 	// the members of each branch.
 	anyOf [][]string
+
+	// For Clean (clean.go), which reads bytes: index numbers props by
+	// name; requiredAt and anyOfAt are required and anyOf by that number,
+	// -1 for a member that is not a property.
+	index      map[string]int
+	requiredAt []int
+	anyOfAt    [][]int
+	// norm is what Normalize knows of the field at this node (nil: it
+	// leaves the value alone), set by annotate.
+	norm *pia.FieldInfo
 }
 
 type member struct {
@@ -262,9 +274,9 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 		name, _ := f.(string)
 		switch {
 		case name == formatDate:
-			p.format = formats[0]
+			p.format, p.formatText = formats[0], dateText
 		case name == formatDateTime:
-			p.format = formats[1]
+			p.format, p.formatText = formats[1], dateTimeText
 		case strings.HasPrefix(name, "pia-check-"):
 			i, err := strconv.Atoi(strings.TrimPrefix(name, "pia-check-"))
 			if err != nil || i < 0 || i >= len(checks) {
@@ -334,10 +346,15 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 			p.byName[name] = c
 		}
 	}
+	p.index = make(map[string]int, len(p.props))
+	for i, m := range p.props {
+		p.index[m.name] = i
+	}
 	for _, name := range p.required {
 		if p.byName[name] == nil {
 			p.unlisted = append(p.unlisted, name)
 		}
+		p.requiredAt = append(p.requiredAt, p.indexOf(name))
 	}
 	if a, ok := s["additionalProperties"]; ok {
 		switch a {
@@ -366,12 +383,25 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 				break
 			}
 			p.anyOf = append(p.anyOf, names)
+			at := make([]int, len(names))
+			for i, name := range names {
+				at[i] = p.indexOf(name)
+			}
+			p.anyOfAt = append(p.anyOfAt, at)
 		}
 		if len(branches) == 0 {
 			unsupported("anyOf")
 		}
 	}
 	return p
+}
+
+// indexOf is the number of the property name, or -1.
+func (p *plan) indexOf(name string) int {
+	if i, ok := p.index[name]; ok {
+		return i
+	}
+	return -1
 }
 
 func lengthKeyword(s map[string]any, key string, unsupported func(string)) int {

@@ -56,6 +56,8 @@ type compiled struct {
 	plan *plan
 	// unplanned says why plan is nil.
 	unplanned error
+	// cleanable says whether Clean answers for this schema.
+	cleanable bool
 	// arithmetic is set when the compiled schema still has keywords the
 	// library checks with big.Rat (an override's minimum, say): numbers of
 	// absurd magnitude are then turned away before it (see absurdNumbers).
@@ -128,6 +130,10 @@ func compile(s *pia.Schema, opts Options, rewrite bool) (*compiled, error) {
 	}
 	out := &compiled{schema: sch, root: buildTree(s.Fields), arithmetic: arithmetic(doc)}
 	out.plan, out.unplanned = compilePlan(doc, checks)
+	if out.plan != nil {
+		annotate(out.plan, out.root)
+	}
+	out.cleanable = cleanable(out)
 	return out, nil
 }
 
@@ -500,10 +506,18 @@ func (r *Result) Fields() []string {
 // else "".
 func (v *Validator) Root(ver pia.Version, method string, kind pia.Kind) string {
 	c := v.lookup(ver, method, kind)
-	if c == nil || len(c.root.children) != 1 {
+	if c == nil {
 		return ""
 	}
-	for name := range c.root.children {
+	return rootOf(c.root)
+}
+
+// rootOf is the one member a schema's index has at its top, or "".
+func rootOf(n *node) string {
+	if len(n.children) != 1 {
+		return ""
+	}
+	for name := range n.children {
 		return name
 	}
 	return ""

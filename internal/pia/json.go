@@ -10,10 +10,10 @@ import (
 	"unicode/utf8"
 )
 
-// maxDepth bounds the nesting of arrays and objects DecodeJSON accepts, so a
+// MaxDepth bounds the nesting of arrays and objects DecodeJSON accepts, so a
 // hostile body cannot exhaust the stack. It is encoding/json's own limit,
 // so both accept the same documents.
-const maxDepth = 10000
+const MaxDepth = 10000
 
 // SyntaxError says where and why a body is not JSON.
 type SyntaxError struct {
@@ -177,7 +177,7 @@ func (d *decoder) literal(word string) error {
 
 func (d *decoder) enter() error {
 	d.depth++
-	if d.depth > maxDepth {
+	if d.depth > MaxDepth {
 		return d.fail("exceeded max depth")
 	}
 	return nil
@@ -530,14 +530,14 @@ func (d *decoder) hex4() (rune, bool) {
 // ValidJSON reports whether b is one JSON value with only whitespace
 // around it, giving encoding/json.Valid's verdict on every input: like it,
 // it accepts invalid UTF-8 and lone surrogate escapes in strings, and
-// nesting up to maxDepth. The gateway calls it on every body it forwards
+// nesting up to MaxDepth. The gateway calls it on every body it forwards
 // without decoding, so it neither allocates nor recurses, and reads
 // strings eight bytes at a time where encoding/json steps a state machine
 // through each byte. Its helpers mirror decoder's rather than share them:
 // those read the string copy DecodeJSON makes and build errors, and
 // ValidJSON can afford neither.
 func ValidJSON(b []byte) bool {
-	end, ok := scanValue(b, skipSpace(b, 0))
+	end, ok := scanValue(b, SkipSpace(b, 0))
 	return ok && end == len(b)
 }
 
@@ -545,9 +545,9 @@ func ValidJSON(b []byte) bool {
 // it and the whitespace that follows.
 func scanValue(b []byte, i int) (int, bool) {
 	// One bit per open container, set for an object, is all the state a
-	// closing bracket needs; at maxDepth bits it fits on the stack, so
+	// closing bracket needs; at MaxDepth bits it fits on the stack, so
 	// depth costs no heap and no recursion.
-	var objects [(maxDepth + 63) / 64]uint64
+	var objects [(MaxDepth + 63) / 64]uint64
 	depth := 0
 	for {
 		// Here a value must begin at b[i].
@@ -556,10 +556,10 @@ func scanValue(b []byte, i int) (int, bool) {
 		}
 		switch c := b[i]; c {
 		case '{', '[':
-			if depth == maxDepth {
+			if depth == MaxDepth {
 				return i, false
 			}
-			i = skipSpace(b, i+1)
+			i = SkipSpace(b, i+1)
 			if c == '{' {
 				objects[depth/64] |= 1 << (depth % 64)
 			} else {
@@ -581,7 +581,7 @@ func scanValue(b []byte, i int) (int, bool) {
 			continue
 		case '"':
 			var ok bool
-			if i, ok = validString(b, i+1); !ok {
+			if i, ok = ScanStringBody(b, i+1); !ok {
 				return i, false
 			}
 		case 't':
@@ -601,13 +601,13 @@ func scanValue(b []byte, i int) (int, bool) {
 			i += 4
 		default:
 			var ok bool
-			if i, ok = validNumber(b, i); !ok {
+			if i, ok = ScanNumber(b, i); !ok {
 				return i, false
 			}
 		}
 		// A value has ended: close containers until one goes on.
 		for {
-			i = skipSpace(b, i)
+			i = SkipSpace(b, i)
 			if depth == 0 {
 				return i, true
 			}
@@ -617,7 +617,7 @@ func scanValue(b []byte, i int) (int, bool) {
 			object := objects[(depth-1)/64]&(1<<((depth-1)%64)) != 0
 			c := b[i]
 			if c == ',' {
-				i = skipSpace(b, i+1)
+				i = SkipSpace(b, i+1)
 				if object {
 					var ok bool
 					if i, ok = validKey(b, i); !ok {
@@ -635,9 +635,9 @@ func scanValue(b []byte, i int) (int, bool) {
 	}
 }
 
-// skipSpace returns the index of the first non-whitespace byte at or after
+// SkipSpace returns the index of the first non-whitespace byte at or after
 // i. Bodies are mostly compact, so the first test usually settles it.
-func skipSpace(b []byte, i int) int {
+func SkipSpace(b []byte, i int) int {
 	for i < len(b) && b[i] <= ' ' {
 		switch b[i] {
 		case ' ', '\t', '\n', '\r':
@@ -655,15 +655,15 @@ func validKey(b []byte, i int) (int, bool) {
 	if i >= len(b) || b[i] != '"' {
 		return i, false
 	}
-	i, ok := validString(b, i+1)
+	i, ok := ScanStringBody(b, i+1)
 	if !ok {
 		return i, false
 	}
-	i = skipSpace(b, i)
+	i = SkipSpace(b, i)
 	if i >= len(b) || b[i] != ':' {
 		return i, false
 	}
-	return skipSpace(b, i+1), true
+	return SkipSpace(b, i+1), true
 }
 
 // Byte-wise masks for validString's word-at-a-time scan.
@@ -672,12 +672,13 @@ const (
 	msb = 0x8080808080808080
 )
 
-// validString checks a string's body from i (just after the opening
+// ScanStringBody checks a string's body from i (just after the opening
 // quote) and returns the index after its closing quote. Only a quote, a
 // backslash or a control byte stops the scan (encoding/json checks neither
 // UTF-8 nor surrogate pairs), so eight bytes at a time are tested for those
 // at once: PIA strings are mostly plain text and a few dozen bytes long.
-func validString(b []byte, i int) (int, bool) {
+// Like encoding/json it leaves UTF-8 and surrogates to the caller.
+func ScanStringBody(b []byte, i int) (int, bool) {
 	for {
 		for len(b)-i >= 8 {
 			w := binary.LittleEndian.Uint64(b[i:])
@@ -732,9 +733,9 @@ var isHex = [256]bool{
 	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true,
 }
 
-// validNumber checks JSON's number grammar, the same as decoder.number,
+// ScanNumber checks JSON's number grammar, the same as decoder.number,
 // from b[i] and returns the index after the number.
-func validNumber(b []byte, i int) (int, bool) {
+func ScanNumber(b []byte, i int) (int, bool) {
 	if b[i] == '-' {
 		i++
 	}
@@ -788,13 +789,13 @@ func skipDigits(b []byte, i int) int {
 // The gateway finds the NIB an OSS Token covers with it before it decodes
 // a body, so a body without the right Token costs no tree.
 func ScanString(b []byte, path ...string) (string, bool, error) {
-	i := skipSpace(b, 0)
+	i := SkipSpace(b, 0)
 	ptr := ""
 	for _, seg := range path {
 		if i >= len(b) || b[i] != '{' {
 			return "", false, nil
 		}
-		i = skipSpace(b, i+1)
+		i = SkipSpace(b, i+1)
 		at, n := -1, 0
 		for i < len(b) && b[i] != '}' {
 			keyStart := i
@@ -822,7 +823,7 @@ func ScanString(b []byte, path ...string) (string, bool, error) {
 				return "", false, &SyntaxError{Offset: int64(i), msg: "invalid value"}
 			}
 			if i < len(b) && b[i] == ',' {
-				i = skipSpace(b, i+1)
+				i = SkipSpace(b, i+1)
 			}
 		}
 		if at < 0 || seg == "*" && n != 1 {
@@ -835,7 +836,7 @@ func ScanString(b []byte, path ...string) (string, bool, error) {
 	}
 	switch c := b[i]; {
 	case c == '"':
-		end, ok := validString(b, i+1)
+		end, ok := ScanStringBody(b, i+1)
 		if !ok {
 			return "", false, &SyntaxError{Offset: int64(end), msg: "invalid string"}
 		}
@@ -846,7 +847,7 @@ func ScanString(b []byte, path ...string) (string, bool, error) {
 		}
 		return v.(string), true, nil
 	case c == '-' || c >= '0' && c <= '9':
-		end, ok := validNumber(b, i)
+		end, ok := ScanNumber(b, i)
 		if !ok {
 			return "", false, &SyntaxError{Offset: int64(end), msg: "invalid number"}
 		}

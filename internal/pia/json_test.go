@@ -63,8 +63,8 @@ var jsonCases = []struct {
 	{"misspelled literal", `tru`, false},
 	{"missing colon", `{"a" 1}`, false},
 	{"non-string key", `{1:2}`, false},
-	{"too deep", strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1), false},
-	{"deep but within the limit", strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth), true},
+	{"too deep", strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), false},
+	{"deep but within the limit", strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth), true},
 }
 
 func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
@@ -212,10 +212,10 @@ var validJSONCases = []struct {
 	{"each kind of whitespace alone", " \t\r\n", false},
 	{"deep mixed nesting", strings.Repeat(`[{"a":`, 200) + `1` + strings.Repeat(`}]`, 200), true},
 	{"deep mixed nesting closed wrongly past the first word", strings.Repeat(`[{"a":`, 100) + `1` + strings.Repeat(`}]`, 99) + `]]`, false},
-	{"deep objects at the limit", strings.Repeat(`{"a":`, maxDepth) + `1` + strings.Repeat(`}`, maxDepth), true},
-	{"deep objects past the limit", strings.Repeat(`{"a":`, maxDepth+1) + `1` + strings.Repeat(`}`, maxDepth+1), false},
-	{"empty containers at the limit", strings.Repeat(`[`, maxDepth-1) + `{}` + strings.Repeat(`]`, maxDepth-1), true},
-	{"empty containers past the limit", strings.Repeat(`[`, maxDepth) + `{}` + strings.Repeat(`]`, maxDepth), false},
+	{"deep objects at the limit", strings.Repeat(`{"a":`, MaxDepth) + `1` + strings.Repeat(`}`, MaxDepth), true},
+	{"deep objects past the limit", strings.Repeat(`{"a":`, MaxDepth+1) + `1` + strings.Repeat(`}`, MaxDepth+1), false},
+	{"empty containers at the limit", strings.Repeat(`[`, MaxDepth-1) + `{}` + strings.Repeat(`]`, MaxDepth-1), true},
+	{"empty containers past the limit", strings.Repeat(`[`, MaxDepth) + `{}` + strings.Repeat(`]`, MaxDepth), false},
 }
 
 // stringScanCases put a quote, a backslash escape or a control byte at every
@@ -290,14 +290,14 @@ func TestValidJSONOnFixtures(t *testing.T) {
 
 func TestValidJSONDoesNotAllocate(t *testing.T) {
 	b := readFixture(t, "receiveNIB-4.3.20.json")
-	deep := []byte(strings.Repeat(`[{"a":`, maxDepth/2) + `1` + strings.Repeat(`}]`, maxDepth/2))
+	deep := []byte(strings.Repeat(`[{"a":`, MaxDepth/2) + `1` + strings.Repeat(`}]`, MaxDepth/2))
 	assert.Zero(t, testing.AllocsPerRun(100, func() { ValidJSON(b) }))
 	assert.Zero(t, testing.AllocsPerRun(10, func() { ValidJSON(deep) }))
 }
 
 func TestValidJSONSurvivesHostileDepth(t *testing.T) {
 	// Far past any stack a recursive checker could afford; ValidJSON
-	// rejects at maxDepth, as encoding/json does, after reading only that far.
+	// rejects at MaxDepth, as encoding/json does, after reading only that far.
 	b := []byte(strings.Repeat("[", 10_000_000))
 	assert.False(t, ValidJSON(b))
 	assert.False(t, ValidJSON([]byte(strings.Repeat(`{"a":`, 10_000_000))))

@@ -1,0 +1,413 @@
+package validate
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+)
+
+// Clean reports whether body is a payload the full path would forward
+// untouched: pia.DecodeJSONWith(body, o) succeeds, Normalize changes
+// nothing and Validate finds nothing, for the same version, and the body
+// holds the schema's root member. It reads the bytes once against the
+// validation plan and builds no tree, so the common request, a valid one
+// from a client of the upstream's version, costs a scan.
+//
+// Clean is conservative: false says only that the full path must give the
+// answer (a violation, a variation to normalise, a member the schema does
+// not declare, an escaped member name, a number written unusually). It is
+// never true where the full path would refuse or change the body; the
+// differential test in clean_test.go and FuzzValidate hold it to that.
+func (v *Validator) Clean(ver pia.Version, method string, kind pia.Kind, body []byte, o pia.DecodeOptions) bool {
+	c := v.lookup(ver, method, kind)
+	if c == nil || c.plan == nil || !c.cleanable || !o.Strict {
+		return false
+	}
+	w := cleanWalker{b: body, limited: o.MaxElements > 0, budget: o.MaxElements}
+	w.i = pia.SkipSpace(body, 0)
+	if !w.value(c.plan) {
+		return false
+	}
+	return pia.SkipSpace(body, w.i) == len(body)
+}
+
+// cleanable says whether Clean may answer for a schema: one whose numbers
+// are compared arithmetically (an override's minimum) is left to the full
+// path, and so is one whose root member (Root) the plan does not require,
+// so that a valid body also passes the gateway's root check.
+func cleanable(c *compiled) bool {
+	if c.arithmetic || c.plan == nil {
+		return false
+	}
+	root := rootOf(c.root)
+	if root == "" {
+		return true
+	}
+	i := c.plan.indexOf(root)
+	for _, r := range c.plan.requiredAt {
+		if i >= 0 && r == i {
+			return true
+		}
+	}
+	return false
+}
+
+// annotate hands each plan node what Normalize knows of its field,
+// following Normalize's own descent: the members of an object field, the
+// members of the objects in an array field, nothing below other fields or
+// fields the index does not declare.
+func annotate(p *plan, n *node) {
+	for _, m := range p.props {
+		c := n.children[m.name]
+		if c == nil || c.info == nil {
+			continue
+		}
+		m.plan.norm = c.info
+		switch c.info.Type {
+		case pia.TypeObject:
+			annotate(m.plan, c)
+		case pia.TypeArray:
+			if m.plan.items != nil {
+				annotate(m.plan.items, c)
+			}
+		}
+	}
+}
+
+// cleanWalker reads one body against a plan. Every method returns false
+// as soon as the full path is needed.
+type cleanWalker struct {
+	b       []byte
+	i       int
+	depth   int
+	limited bool
+	budget  int
+	// others holds the names of the members a schema leaves open, of the
+	// objects being read, to tell a repeated one.
+	others  [32]string
+	nOthers int
+}
+
+// view shows b as a string for the duration of a check, without a copy:
+// the body is not written while it is read.
+func view(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// value reads the value at the cursor against p; nil p accepts any value.
+func (w *cleanWalker) value(p *plan) bool {
+	if w.limited {
+		if w.budget == 0 {
+			return false
+		}
+		w.budget--
+	}
+	if w.i >= len(w.b) {
+		return false
+	}
+	switch c := w.b[w.i]; {
+	case c == '{':
+		return w.object(p)
+	case c == '[':
+		return w.array(p)
+	case c == '"':
+		return w.str(p)
+	case c == '-' || c >= '0' && c <= '9':
+		return w.number(p)
+	case c == 't':
+		return w.literal("true", p, tBoolean, p != nil && p.enum != nil && !p.enum.yes)
+	case c == 'f':
+		return w.literal("false", p, tBoolean, p != nil && p.enum != nil && !p.enum.no)
+	case c == 'n':
+		return w.literal("null", p, tNull, p != nil && p.enum != nil && !p.enum.null)
+	}
+	return false
+}
+
+// admits says whether p lets a value of type t through type, and through
+// a code list that cannot hold it (only scalars of the kinds it lists).
+func admits(p *plan, t jtype) bool {
+	return p == nil || p.types == 0 || p.types&t != 0
+}
+
+func (w *cleanWalker) literal(word string, p *plan, t jtype, notACode bool) bool {
+	if !strings.HasPrefix(view(w.b[w.i:]), word) || !admits(p, t) || notACode {
+		return false
+	}
+	if p != nil && p.check != nil && p.checkSet != nil {
+		return false // a boolean or null among codes: rare, left to the tree
+	}
+	w.i += len(word)
+	return true
+}
+
+func (w *cleanWalker) number(p *plan) bool {
+	start := w.i
+	end, ok := pia.ScanNumber(w.b, w.i)
+	if !ok {
+		return false
+	}
+	w.i = end
+	if p == nil {
+		return true
+	}
+	lit := view(w.b[start:end])
+	if !admits(p, tNumber) || p.norm != nil && p.norm.Type == pia.TypeString {
+		return false // normalize-string-number would write it as text
+	}
+	if p.enum != nil && !p.enum.literals[lit] {
+		return false
+	}
+	if p.check != nil {
+		if p.checkSet != nil && !p.checkSet.literals[lit] {
+			return false
+		}
+		if p.check.hasLimits {
+			digits, decs, ok := measurePlain(lit)
+			l := p.check.limits
+			if !ok || l.Digits >= 0 && digits > l.Digits || l.Decimals >= 0 && decs > l.Decimals {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (w *cleanWalker) str(p *plan) bool {
+	start := w.i + 1
+	end, ok := pia.ScanStringBody(w.b, start)
+	if !ok {
+		return false
+	}
+	w.i = end
+	raw := w.b[start : end-1]
+	var s string
+	if bytes.IndexByte(raw, '\\') < 0 {
+		if !utf8.Valid(raw) {
+			return false
+		}
+		s = view(raw)
+	} else {
+		// An escaped string is read by the decoder itself, which is
+		// where escapes and surrogates are decided.
+		v, err := pia.DecodeJSONWith(w.b[start-1:end], pia.DecodeOptions{Strict: true})
+		if err != nil {
+			return false
+		}
+		s = v.(string)
+	}
+	if p == nil {
+		return true
+	}
+	if !admits(p, tString) || changedByNormalize(p.norm, s) {
+		return false
+	}
+	if p.enum != nil && !p.enum.strings[s] {
+		return false
+	}
+	if p.check != nil && p.checkSet != nil && !p.checkSet.strings[s] {
+		return false
+	}
+	if p.formatText != nil && p.formatText(s) != nil {
+		return false
+	}
+	if p.minLength >= 0 || p.maxLength >= 0 && len(s) > p.maxLength {
+		n := utf8.RuneCountInString(s)
+		if p.minLength >= 0 && n < p.minLength || p.maxLength >= 0 && n > p.maxLength {
+			return false
+		}
+	}
+	return p.pattern == nil || p.pattern.MatchString(s)
+}
+
+// changedByNormalize says whether Normalize would rewrite the string s of
+// a field with facts f (normalize.go decides; this asks it).
+func changedByNormalize(f *pia.FieldInfo, s string) bool {
+	if f == nil {
+		return false
+	}
+	switch f.Type {
+	case pia.TypeNumber, pia.TypeInteger:
+		return isJSONNumber(s)
+	case pia.TypeBoolean:
+		return s == "true" || s == "false"
+	case pia.TypeString:
+		_, ch := normalizeDate(f.Format, s)
+		return ch
+	}
+	return false
+}
+
+func (w *cleanWalker) enter() bool {
+	w.depth++
+	return w.depth <= pia.MaxDepth
+}
+
+func (w *cleanWalker) array(p *plan) bool {
+	var items *plan
+	if p != nil {
+		if !admits(p, tArray) || p.enum != nil || p.check != nil {
+			return false
+		}
+		if p.norm != nil && p.norm.Type == pia.TypeObject {
+			return false // array-for-object, or a type error
+		}
+		items = p.items
+	}
+	if !w.enter() {
+		return false
+	}
+	w.i = pia.SkipSpace(w.b, w.i+1)
+	if w.i < len(w.b) && w.b[w.i] == ']' {
+		w.i++
+		w.depth--
+		return true
+	}
+	for {
+		if !w.value(items) {
+			return false
+		}
+		w.i = pia.SkipSpace(w.b, w.i)
+		if w.i >= len(w.b) {
+			return false
+		}
+		switch w.b[w.i] {
+		case ',':
+			w.i = pia.SkipSpace(w.b, w.i+1)
+			continue
+		case ']':
+			w.i++
+			w.depth--
+			return true
+		}
+		return false
+	}
+}
+
+// object reads an object against p (nil: any members), each member once,
+// then checks required and anyOf on the members seen.
+func (w *cleanWalker) object(p *plan) bool {
+	if p != nil {
+		if !admits(p, tObject) || p.enum != nil || p.check != nil || len(p.unlisted) > 0 {
+			return false
+		}
+		if p.norm != nil && p.norm.Type == pia.TypeArray {
+			return false // normalize-single-object, or a type error
+		}
+	}
+	if !w.enter() {
+		return false
+	}
+	// Properties seen, one bit each, on the stack for the usual object;
+	// the names of other members wait in w.others above base.
+	var small [2]uint64
+	seen := small[:]
+	if p != nil {
+		if n := (len(p.props) + 63) / 64; n > len(small) {
+			seen = make([]uint64, n)
+		}
+	}
+	base := w.nOthers
+	w.i = pia.SkipSpace(w.b, w.i+1)
+	if w.i < len(w.b) && w.b[w.i] == '}' {
+		w.i++
+	} else {
+		for {
+			if w.i >= len(w.b) || w.b[w.i] != '"' {
+				return false
+			}
+			start := w.i + 1
+			end, ok := pia.ScanStringBody(w.b, start)
+			if !ok {
+				return false
+			}
+			name := view(w.b[start : end-1])
+			var sub *plan
+			k, known := -1, false
+			if p != nil {
+				k, known = p.index[name]
+			}
+			switch {
+			case known:
+				if seen[k/64]&(1<<(k%64)) != 0 {
+					return false // repeated
+				}
+				seen[k/64] |= 1 << (k % 64)
+				sub = p.props[k].plan
+			case p != nil && p.closed:
+				return false // undeclared: a violation
+			default:
+				// A member the schema leaves open. An escaped name is
+				// left to the tree, which alone tells "a" from "\u0061".
+				if !w.other(base, name) {
+					return false
+				}
+			}
+			w.i = pia.SkipSpace(w.b, end)
+			if w.i >= len(w.b) || w.b[w.i] != ':' {
+				return false
+			}
+			w.i = pia.SkipSpace(w.b, w.i+1)
+			if !w.value(sub) {
+				return false
+			}
+			w.i = pia.SkipSpace(w.b, w.i)
+			if w.i >= len(w.b) {
+				return false
+			}
+			if w.b[w.i] == ',' {
+				w.i = pia.SkipSpace(w.b, w.i+1)
+				continue
+			}
+			if w.b[w.i] != '}' {
+				return false
+			}
+			w.i++
+			break
+		}
+	}
+	w.depth--
+	w.nOthers = base // a failed walk ends here, so only success restores
+	if p == nil {
+		return true
+	}
+	has := func(k int) bool { return k >= 0 && seen[k/64]&(1<<(k%64)) != 0 }
+	for _, k := range p.requiredAt {
+		if !has(k) {
+			return false
+		}
+	}
+	if len(p.anyOfAt) == 0 {
+		return true
+	}
+branches:
+	for _, branch := range p.anyOfAt {
+		for _, k := range branch {
+			if !has(k) {
+				continue branches
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// other records the name of an open member of the object whose names
+// start at base, refusing one named before, escaped or not UTF-8. The
+// walker holds a few such names; an object with more goes to the tree.
+func (w *cleanWalker) other(base int, name string) bool {
+	if strings.IndexByte(name, '\\') >= 0 || !utf8.ValidString(name) || w.nOthers == len(w.others) {
+		return false
+	}
+	for _, o := range w.others[base:w.nOthers] {
+		if o == name {
+			return false
+		}
+	}
+	w.others[w.nOthers] = name
+	w.nOthers++
+	return true
+}

@@ -107,6 +107,7 @@ type Authority struct {
 	lockout     *Lockout
 	revocations *Revocations
 	now         func() time.Time
+	verified    verified
 }
 
 type client struct {
@@ -367,17 +368,23 @@ func (a *Authority) Verify(ctx context.Context, token string) (*Claims, error) {
 	if len(token) > MaxTokenLength {
 		return nil, ErrMalformed
 	}
-	c := &Claims{}
-	t, err := a.parser.ParseWithClaims(token, c, a.keyFor)
-	if err != nil {
-		return nil, a.classify(t, err)
-	}
-	// A key living longer than this gateway issues them was signed under
-	// a longer ttl or by someone else: refused, so that no key outlives
-	// the revocations, which are kept for ttl plus leeway (policy
-	// key-lifetime-and-current-grant).
-	if c.ExpiresAt.Sub(c.IssuedAt.Time) > a.ttl+a.leeway {
-		return nil, ErrExpired
+	now := a.now()
+	c, ok := a.verified.get(token, now, a.leeway)
+	if !ok {
+		c = &Claims{}
+		t, err := a.parser.ParseWithClaims(token, c, a.keyFor)
+		if err != nil {
+			return nil, a.classify(t, err)
+		}
+		// A key living longer than this gateway issues them was signed
+		// under a longer ttl or by someone else: refused, so that no key
+		// outlives the revocations, which are kept for ttl plus leeway
+		// (policy key-lifetime-and-current-grant).
+		if c.ExpiresAt.Sub(c.IssuedAt.Time) > a.ttl+a.leeway {
+			return nil, ErrExpired
+		}
+		// Verified at the parser's time or later: now was read before it.
+		a.verified.put(token, c, a.now())
 	}
 	if len(a.clientsByName) > 0 {
 		cl := a.clientsByName[c.Client]

@@ -94,6 +94,24 @@ func BenchmarkValidateBytes(b *testing.B) {
 	}
 }
 
+// BenchmarkClean is the request path of a valid body from a client of the
+// upstream's version: its bytes checked against the plan, without a tree.
+func BenchmarkClean(b *testing.B) {
+	ver := pia.MustVersion("4.3.20")
+	for _, m := range benchMethods {
+		v, raw := benchPayload(b, m)
+		b.Run(m, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				if !v.Clean(ver, m, pia.Request, raw, gatewayDecode) {
+					b.Fatal("not clean")
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkBudget measures the budget: each op decodes the bytes with plain
 // encoding/json, then runs the request path (DecodeJSON, Normalize,
 // Validate) on the same bytes, timing both; x_stdlib_decode is the request

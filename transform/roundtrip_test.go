@@ -2,6 +2,8 @@ package transform
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -102,4 +104,24 @@ func TestFilledPayloadsOfEveryMethodConvertBetweenAllVersions(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The load test's 4.3.12 client sends internal/pia/testdata's
+// receiveLicense-4.3.12.json: the 4.3.20 sample carried down by the
+// engine, which carries up again without a fault.
+func TestTheLoadTestsOldClientBodyIsTheSampleCarriedDown(t *testing.T) {
+	_, e := builtin(t)
+	read := func(name string) any {
+		b, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", name))
+		require.NoError(t, err)
+		doc, err := pia.DecodeJSON(b)
+		require.NoError(t, err)
+		return doc
+	}
+	down, rep := e.Convert("receiveLicense", pia.Request, v4320, v4312, read("receiveLicense-4.3.20.json"))
+	require.Empty(t, rep.Errors)
+	assert.Equal(t, read("receiveLicense-4.3.12.json"), down)
+	_, rep = e.Convert("receiveLicense", pia.Request, v4312, v4320, down)
+	assert.Empty(t, rep.Errors)
+	assert.NotEmpty(t, rep.Applied, "carrying it up applies rules")
 }

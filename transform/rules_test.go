@@ -280,7 +280,7 @@ func TestLampiranCodesAreMappedBothWays(t *testing.T) {
 func TestCodesRulesAreCheckedAgainstBothCodeLists(t *testing.T) {
 	cat, err := pia.NewCatalog()
 	require.NoError(t, err)
-	step := func(rule string) string {
+	step := func(t *testing.T, rule string) string {
 		return builtinStepWith(t, "4.3.20-4.3.21", true, `[`+rule+`]`, `[{"method":"receiveNIB","kind":"request","path":"dataNIB.jenis_pelaku_usaha","reason":"test"}]`)
 	}
 	for name, tt := range map[string]struct{ rule, want string }{
@@ -289,7 +289,7 @@ func TestCodesRulesAreCheckedAgainstBothCodeLists(t *testing.T) {
 		"a map on another op":                {`{"method":"receiveNIB","kind":"request","op":"remove","path":"dataNIB.jenis_pelaku_usaha","map":{"14":"03"}}`, "map (and back) go with codes"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.20-4.3.21.json": step(tt.rule)}))
+			_, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.20-4.3.21.json": step(t, tt.rule)}))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})

@@ -22,9 +22,9 @@ import (
 // Tests of the variations real K/L/D systems and OSS send (issue "Real
 // clients first"); each policy they check is cited.
 
-// fullNIB is the 4.3.20 receiveNIB sample of internal/pia/testdata (built
-// by hand from the 4.3.20 field table: every field filled, three members
-// in every array).
+// fullNIB is the 4.3.20 receiveNIB sample of internal/pia/testdata
+// (generated from the 4.3.20 schema by the tests' sampler, see the README
+// there: every field filled, three members in every array).
 func fullNIB(t *testing.T) map[string]any {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveNIB-4.3.20.json"))

@@ -250,9 +250,10 @@ func stringScanCases() []struct {
 }
 
 // benchFixtures are samples of the 4.3.20 receiveNIB and receiveLicense
-// request schemas, built from the schemas with every field filled, three
-// members per array and strings capped at 15 characters (receiveNIB comes
-// to about 38 KB): realistic bodies for the gateway's hot path.
+// request schemas, generated from the schemas by piatest.Sampler (see
+// testdata/README.md) with every field filled, three members per array and
+// strings capped at 15 characters (receiveNIB comes to about 38 KB):
+// realistic bodies for the gateway's hot path.
 var benchFixtures = []string{"receiveNIB-4.3.20.json", "receiveLicense-4.3.20.json"}
 
 func readFixture(tb testing.TB, name string) []byte {

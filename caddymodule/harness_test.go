@@ -1,5 +1,8 @@
 package caddymodule
 
+// Fixtures: the stand-in upstream's default answer is built by hand: the
+// smallest PIA success envelope of the method called.
+
 import (
 	"bytes"
 	"encoding/json"

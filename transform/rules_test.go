@@ -1,5 +1,9 @@
 package transform
 
+// Fixtures: the rule files, notes and payloads written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; the
+// builtin step files are read from rules/.
+
 import (
 	"encoding/json"
 	"os"

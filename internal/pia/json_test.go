@@ -1,5 +1,9 @@
 package pia
 
+// Fixtures: the JSON texts in this file are built by hand, each the smallest
+// that shows one rule of the decoder; the benchmark bodies are the sampled
+// files of testdata (see testdata/README.md).
+
 import (
 	"bytes"
 	"encoding/json"

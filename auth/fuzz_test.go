@@ -2,7 +2,8 @@ package auth
 
 // Fixtures: the fuzz seeds are built by hand or signed when the tests run
 // (forge); the RSA, EC and Ed25519 keys are generated when the tests run
-// (testKeys), the secrets and passwords are made up (helpers_test.go).
+// (testKeys), the secrets and passwords are made up (helpers_test.go,
+// osstoken_test.go).
 
 import (
 	"context"

@@ -167,6 +167,7 @@ func TestUpstreamErrorsPassThroughUntouched(t *testing.T) {
 	oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusInternalServerError)
+		// keterangan as in the 4.3.20 checkLicenseStatus error example.
 		fmt.Fprint(w, `{"responreceiveLicense":{"kode":500,"keterangan":"Terjadi kesalahan sistem, hubungi tim teknis OSS"}}`)
 	})
 	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))

@@ -130,6 +130,17 @@ func (g *gateway) post(t *testing.T, path, body string, headers ...string) *answ
 	return g.call(t, http.MethodPost, path, body, headers...)
 }
 
+// metrics is the Prometheus exposition of the gateway's admin endpoint.
+func (g *gateway) metrics(t *testing.T) string {
+	t.Helper()
+	res, err := http.Get(g.admin + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
 // answer is a response with helpers for envelopes, reporting to the t of
 // the (sub)test that sent the request.
 type answer struct {

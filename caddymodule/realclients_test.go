@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -328,11 +327,8 @@ func TestOSSPushesAreNeverLostOverADeviation(t *testing.T) {
 	assert.Equal(t, push, string(kld.last(t).Body), "the application gets OSS's push as sent")
 	assert.Equal(t, `receiveFileDS.id_izin maxLength got="I-2021121717091582431060001"`, a.Header.Get("X-PIA-Validation"))
 
-	res, err := http.Get(g.admin + "/metrics")
-	require.NoError(t, err)
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	assert.Contains(t, string(b), `caddy_pia_validation_failures_total{method="receiveFileDS",mode="report"} 1`)
+	b := g.metrics(t)
+	assert.Contains(t, b, `caddy_pia_validation_failures_total{method="receiveFileDS",mode="report"} 1`)
 	logs, err := os.ReadFile(logFile)
 	require.NoError(t, err)
 	assert.Contains(t, string(logs), `receiveFileDS.id_izin: panjang maksimal 25 karakter, diterima 27`, "the violation is in the log")

@@ -7,7 +7,6 @@ package caddymodule
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -87,12 +86,9 @@ func TestReportModeForwardsAndNamesTheViolations(t *testing.T) {
 	assert.Equal(t, bad, string(oss.last(t).Body), "report mode forwards the payload as sent")
 	assert.Equal(t, `IZINFINAL.nib maxLength got="812000000000123"`, a.Header.Get("X-PIA-Validation"))
 
-	res, err := http.Get(g.admin + "/metrics")
-	require.NoError(t, err)
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	assert.Contains(t, string(b), `caddy_pia_validation_failures_total{method="receiveLicense",mode="report"} 1`)
-	assert.Contains(t, string(b), `caddy_pia_requests_total{method="receiveLicense",outcome="forwarded"} 1`)
+	b := g.metrics(t)
+	assert.Contains(t, b, `caddy_pia_validation_failures_total{method="receiveLicense",mode="report"} 1`)
+	assert.Contains(t, b, `caddy_pia_requests_total{method="receiveLicense",outcome="forwarded"} 1`)
 }
 
 func TestPerMethodModeStrictAndEnglish(t *testing.T) {

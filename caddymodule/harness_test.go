@@ -71,9 +71,16 @@ func loadError(t *testing.T, caddyfile string) error {
 
 // globalOptions keep test runs quiet and off the machine's state: no
 // persisted config, no automatic HTTPS, logs discarded (tests that read
-// logs configure their own).
+// logs configure their own with globalOptionsLogging).
 func globalOptions(admin string) string {
-	return "{\n\tadmin " + admin + "\n\tpersist_config off\n\tauto_https off\n\tstorage file_system {storage}\n\tlog {\n\t\toutput discard\n\t}\n}\n"
+	return globalOptionsLogging(admin, "output discard")
+}
+
+// globalOptionsLogging is globalOptions with the directives of the log
+// block given, one a line.
+func globalOptionsLogging(admin string, log ...string) string {
+	return "{\n\tadmin " + admin + "\n\tpersist_config off\n\tauto_https off\n\tstorage file_system {storage}\n\tlog {\n\t\t" +
+		strings.Join(log, "\n\t\t") + "\n\t}\n}\n"
 }
 
 func freeAddr(t *testing.T) string {

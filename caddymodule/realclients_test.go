@@ -290,23 +290,13 @@ func TestShapesRealClientsSend(t *testing.T) {
 // defaults fronts both sides with the gateway's defaults, logging JSON to
 // logFile.
 func defaults(oss, kld, logFile, extra string) string {
-	return fmt.Sprintf(`{
-	admin {admin}
-	persist_config off
-	auto_https off
-	storage file_system {storage}
-	log {
-		output file %s
-		format json
-	}
-}
-{listen} {
+	return globalOptionsLogging("{admin}", "output file "+logFile, "format json") + fmt.Sprintf(`{listen} {
 	pia {
 		oss %s
 		kld %s
 		%s
 	}
-}`, logFile, oss, kld, extra)
+}`, oss, kld, extra)
 }
 
 // TestOSSPushesAreNeverLostOverADeviation: the methods OSS calls default

@@ -65,17 +65,7 @@ func TestPathParameterIsOneSegment(t *testing.T) {
 // tokenConfig fronts a K/L/D application with oss_token, its access log and
 // the gateway's log written to files, filtered as Caddyfile.example does.
 func tokenConfig(kld, logDir, extraPia string) string {
-	return fmt.Sprintf(`{
-	admin {admin}
-	persist_config off
-	auto_https off
-	storage file_system {storage}
-	log {
-		output file %[2]s/caddy.log
-		level DEBUG
-	}
-}
-{listen} {
+	return globalOptionsLogging("{admin}", "output file "+logDir+"/caddy.log", "level DEBUG") + fmt.Sprintf(`{listen} {
 	log {
 		output file %[2]s/access.log
 %[4]s

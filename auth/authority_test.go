@@ -1,5 +1,10 @@
 package auth
 
+// Fixtures: the request bodies and claims written out in this file are built
+// by hand, each the smallest that shows its test's behaviour; the RSA, EC
+// and Ed25519 keys are generated when the tests run (testKeys), the secrets
+// and passwords are made up (helpers_test.go, osstoken_test.go).
+
 import (
 	"context"
 	"encoding/json"
@@ -167,74 +172,74 @@ func TestVerifyRefusesEveryInvalidKey(t *testing.T) {
 	tests := []struct {
 		name  string
 		a     *Authority
-		token func() string
+		token func(t *testing.T) string
 		want  error
 	}{
-		{"garbage is malformed", a, func() string { return "not-a-jwt" }, ErrMalformed},
-		{"two segments are malformed", a, func() string { return parts[0] + "." + parts[1] }, ErrMalformed},
-		{"an over-long token is refused before parsing", a, func() string { return strings.Repeat("a", MaxTokenLength+1) }, ErrMalformed},
-		{"non-canonical base64 is malformed", a, func() string { return parts[0] + "." + parts[1] + "." + parts[2] + "=" }, ErrMalformed},
-		{"an expired key", a, func() string {
+		{"garbage is malformed", a, func(t *testing.T) string { return "not-a-jwt" }, ErrMalformed},
+		{"two segments are malformed", a, func(t *testing.T) string { return parts[0] + "." + parts[1] }, ErrMalformed},
+		{"an over-long token is refused before parsing", a, func(t *testing.T) string { return strings.Repeat("a", MaxTokenLength+1) }, ErrMalformed},
+		{"non-canonical base64 is malformed", a, func(t *testing.T) string { return parts[0] + "." + parts[1] + "." + parts[2] + "=" }, ErrMalformed},
+		{"an expired key", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs1", func(c *Claims) {
 				c.ExpiresAt = jwt.NewNumericDate(clk.Now().Add(-time.Minute))
 			})
 		}, ErrExpired},
-		{"a key without exp is not ours", a, func() string {
+		{"a key without exp is not ours", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs1", func(c *Claims) { c.ExpiresAt = nil })
 		}, ErrMalformed},
-		{"a key not yet valid", a, func() string {
+		{"a key not yet valid", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs1", func(c *Claims) {
 				c.NotBefore = jwt.NewNumericDate(clk.Now().Add(time.Hour))
 			})
 		}, ErrNotYetValid},
-		{"a key issued in the future", a, func() string {
+		{"a key issued in the future", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs1", func(c *Claims) {
 				c.IssuedAt = jwt.NewNumericDate(clk.Now().Add(time.Hour))
 			})
 		}, ErrNotYetValid},
-		{"a signature made with another secret", a, func() string {
+		{"a signature made with another secret", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, hsSecret2, "hs1", nil)
 		}, ErrSignature},
-		{"claims changed after signing", a, func() string {
+		{"claims changed after signing", a, func(t *testing.T) string {
 			other := strings.Split(forge(t, clk, jwt.SigningMethodHS256, hsSecret2, "hs1", func(c *Claims) { c.Methods = []string{"*"} }), ".")
 			return parts[0] + "." + other[1] + "." + parts[2]
 		}, ErrSignature},
-		{"a wrong issuer", a, func() string {
+		{"a wrong issuer", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs1", func(c *Claims) { c.Issuer = "oss" })
 		}, ErrIssuer},
-		{"a wrong audience", a, func() string {
+		{"a wrong audience", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs1", func(c *Claims) { c.Audience = jwt.ClaimStrings{"other"} })
 		}, ErrAudience},
-		{"an unknown kid", a, func() string { return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs9", nil) }, ErrUnknownKID},
-		{"no kid", a, func() string { return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "", nil) }, ErrUnknownKID},
-		{"alg none", a, func() string {
+		{"an unknown kid", a, func(t *testing.T) string { return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs9", nil) }, ErrUnknownKID},
+		{"no kid", a, func(t *testing.T) string { return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "", nil) }, ErrUnknownKID},
+		{"alg none", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "hs1", nil)
 		}, ErrAlgorithm},
-		{"HS256 signed with the RSA public key, naming the RSA kid", a, func() string {
+		{"HS256 signed with the RSA public key, naming the RSA kid", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, pubPEM(t, &rsaPriv.PublicKey), "rs1", nil)
 		}, ErrAlgorithm},
-		{"HS256 signed with the RSA public key where only RS256 is configured", rsOnly, func() string {
+		{"HS256 signed with the RSA public key where only RS256 is configured", rsOnly, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, pubPEM(t, &rsaPriv.PublicKey), "rs1", nil)
 		}, ErrAlgorithm},
-		{"HS384 with the right secret: the kid is pinned to HS256", a, func() string {
+		{"HS384 with the right secret: the kid is pinned to HS256", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS384, hsSecret, "hs1", nil)
 		}, ErrAlgorithm},
-		{"an alg nobody knows", a, func() string {
+		{"an alg nobody knows", a, func(t *testing.T) string {
 			return base64URL(`{"alg":"XX999","kid":"hs1","typ":"JWT"}`) + "." + parts[1] + "." + parts[2]
 		}, ErrAlgorithm},
-		{"a key without jti is not ours", a, func() string {
+		{"a key without jti is not ours", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs1", func(c *Claims) { c.ID = "" })
 		}, ErrMalformed},
-		{"a key whose sub is not its client is not ours", a, func() string {
+		{"a key whose sub is not its client is not ours", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs1", func(c *Claims) { c.Subject = "badan" })
 		}, ErrMalformed},
-		{"a key of a client no longer configured", a, func() string {
+		{"a key of a client no longer configured", a, func(t *testing.T) string {
 			return forge(t, clk, jwt.SigningMethodHS256, hsSecret, "hs1", func(c *Claims) { c.Subject, c.Client = "gone", "gone" })
 		}, ErrRevoked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok := tt.token()
+			tok := tt.token(t)
 			_, err := tt.a.Verify(context.Background(), tok)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.want)

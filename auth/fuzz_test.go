@@ -1,5 +1,10 @@
 package auth
 
+// Fixtures: the fuzz seeds are built by hand or signed when the tests run
+// (forge); the RSA, EC and Ed25519 keys are generated when the tests run
+// (testKeys), the secrets and passwords are made up (helpers_test.go,
+// osstoken_test.go).
+
 import (
 	"context"
 	"encoding/json"

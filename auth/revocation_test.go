@@ -1,5 +1,10 @@
 package auth
 
+// Fixtures: the request bodies and claims written out in this file are built
+// by hand, each the smallest that shows its test's behaviour; the RSA, EC
+// and Ed25519 keys are generated when the tests run (testKeys), the secrets
+// and passwords are made up (helpers_test.go, osstoken_test.go).
+
 import (
 	"context"
 	"encoding/json"

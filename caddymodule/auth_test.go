@@ -1,5 +1,10 @@
 package caddymodule
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -82,23 +87,23 @@ func authConfig(oss, kld, storage, extraAuth, extraPia string) string {
 }
 
 // getKey asks sendSecurityKey for a key.
-func (g *gateway) getKey(user, pwd string) string {
-	g.t.Helper()
-	a := g.post("/v1/kl/rba/sendSecurityKey", fmt.Sprintf(`{"securityKey":{"user_akses":%q,"pwd_akses":%q}}`, user, pwd))
+func (g *gateway) getKey(t *testing.T, user, pwd string) string {
+	t.Helper()
+	a := g.post(t, "/v1/kl/rba/sendSecurityKey", fmt.Sprintf(`{"securityKey":{"user_akses":%q,"pwd_akses":%q}}`, user, pwd))
 	env := a.envelope("responsendSecurityKey", http.StatusOK)
 	key, _ := env["key"].(string)
-	require.NotEmpty(g.t, key)
+	require.NotEmpty(t, key)
 	exp, _ := env["masa_berlaku"].(string)
 	at, err := time.ParseInLocation("2006-01-02 15:04:05", exp, auth.Jakarta)
-	require.NoError(g.t, err, "masa_berlaku is YYYY-MM-DD HH:MM:SS")
-	assert.WithinDuration(g.t, time.Now().Add(24*time.Hour), at, time.Minute, "masa_berlaku is the expiry, in Jakarta time")
+	require.NoError(t, err, "masa_berlaku is YYYY-MM-DD HH:MM:SS")
+	assert.WithinDuration(t, time.Now().Add(24*time.Hour), at, time.Minute, "masa_berlaku is the expiry, in Jakarta time")
 	return key
 }
 
 func TestSecurityKeyIssuedAndAcceptedFromEveryHeader(t *testing.T) {
 	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
 	g := startGateway(t, authConfig(oss.addr(), kld.addr(), t.TempDir(), "", ""))
-	key := g.getKey("demo", "demo-secret")
+	key := g.getKey(t, "demo", "demo-secret")
 	for _, h := range [][2]string{
 		{"user_key", key},
 		{"OSS-API-KEY", key},
@@ -107,7 +112,7 @@ func TestSecurityKeyIssuedAndAcceptedFromEveryHeader(t *testing.T) {
 		{"Authorization", "bearer " + key},
 	} {
 		t.Run(h[0], func(t *testing.T) {
-			a := g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`, h[0], h[1])
+			a := g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`, h[0], h[1])
 			require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 			got := oss.last(t)
 			assert.Equal(t, "demo", got.Header.Get("X-Client"), "{http.auth.user.id} names the client")
@@ -121,7 +126,7 @@ func TestSecurityKeyIssuedAndAcceptedFromEveryHeader(t *testing.T) {
 func TestSecurityKeyRefusals(t *testing.T) {
 	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
 	g := startGateway(t, authConfig(oss.addr(), kld.addr(), t.TempDir(), "", ""))
-	dinkes := g.getKey("dinkes", "demo-secret")
+	dinkes := g.getKey(t, "dinkes", "demo-secret")
 	other := signToken(t, []byte("another-secret-of-at-least-32-bytes!!"), "k1", time.Now().Add(time.Hour))
 	expired := signToken(t, []byte(testSecret), "k1", time.Now().Add(-time.Hour))
 	forged := func(change func(jwt.MapClaims, *jwt.Token)) string {
@@ -171,12 +176,12 @@ func TestSecurityKeyRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g.post(tt.path, tt.body, tt.headers...).envelope(tt.root, tt.status)
+			g.post(t, tt.path, tt.body, tt.headers...).envelope(tt.root, tt.status)
 		})
 	}
 	assert.Empty(t, oss.received(), "no refused call reached OSS")
 
-	a := g.post("/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{"kd_instansi":"024"}}`, "user_key", dinkes)
+	a := g.post(t, "/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{"kd_instansi":"024"}}`, "user_key", dinkes)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "its own kd_instansi passes: %s", a.Body)
 }
 
@@ -184,9 +189,9 @@ func TestLockoutAfterRepeatedFailures(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, authConfig(oss.addr(), freeAddr(t), t.TempDir(), "", ""))
 	for i := 0; i < 3; i++ {
-		g.post("/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","pwd_akses":"wrong"}}`).envelope("responsendSecurityKey", 401)
+		g.post(t, "/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","pwd_akses":"wrong"}}`).envelope("responsendSecurityKey", 401)
 	}
-	a := g.post("/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}`)
+	a := g.post(t, "/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}`)
 	a.envelope("responsendSecurityKey", http.StatusTooManyRequests)
 	assert.NotEmpty(t, a.Header.Get("Retry-After"), "even the right password waits for the cool-down")
 }
@@ -195,7 +200,7 @@ func TestRevocationThroughTheAdminAPIAndSharedStorage(t *testing.T) {
 	oss := newUpstream(t, nil)
 	storage := t.TempDir()
 	g := startGateway(t, authConfig(oss.addr(), freeAddr(t), storage, "", ""))
-	keep, revoked := g.getKey("demo", "demo-secret"), g.getKey("demo", "demo-secret")
+	keep, revoked := g.getKey(t, "demo", "demo-secret"), g.getKey(t, "demo", "demo-secret")
 	jti := claimsOf(t, revoked)["jti"].(string)
 
 	res, err := http.Post(g.admin+"/pia/revocations", "application/json", strings.NewReader(`{"jti":"`+jti+`"}`))
@@ -203,8 +208,8 @@ func TestRevocationThroughTheAdminAPIAndSharedStorage(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
 
-	g.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", revoked).envelope("responreceiveLicense", 401)
-	assert.Equal(t, http.StatusOK, g.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", keep).StatusCode)
+	g.post(t, "/v1/kl/rba/receiveLicense", `{}`, "user_key", revoked).envelope("responreceiveLicense", 401)
+	assert.Equal(t, http.StatusOK, g.post(t, "/v1/kl/rba/receiveLicense", `{}`, "user_key", keep).StatusCode)
 
 	res, err = http.Get(g.admin + "/pia/revocations")
 	require.NoError(t, err)
@@ -218,14 +223,14 @@ func TestRevocationThroughTheAdminAPIAndSharedStorage(t *testing.T) {
 	// Another gateway instance sharing the storage refuses it too; the
 	// client revocation in its config cuts every key issued so far.
 	g2 := startGateway(t, authConfig(oss.addr(), freeAddr(t), storage, "", ""))
-	g2.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", revoked).envelope("responreceiveLicense", 401)
-	assert.Equal(t, http.StatusOK, g2.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", keep).StatusCode)
+	g2.post(t, "/v1/kl/rba/receiveLicense", `{}`, "user_key", revoked).envelope("responreceiveLicense", 401)
+	assert.Equal(t, http.StatusOK, g2.post(t, "/v1/kl/rba/receiveLicense", `{}`, "user_key", keep).StatusCode)
 
 	time.Sleep(1100 * time.Millisecond) // iat has second resolution
 	g3 := startGateway(t, authConfig(oss.addr(), freeAddr(t), storage, "revoke client demo before "+time.Now().Format(time.RFC3339), ""))
-	g3.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", keep).envelope("responreceiveLicense", 401)
-	fresh := g3.getKey("demo", "demo-secret")
-	assert.Equal(t, http.StatusOK, g3.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", fresh).StatusCode, "keys issued after the cut-off work")
+	g3.post(t, "/v1/kl/rba/receiveLicense", `{}`, "user_key", keep).envelope("responreceiveLicense", 401)
+	fresh := g3.getKey(t, "demo", "demo-secret")
+	assert.Equal(t, http.StatusOK, g3.post(t, "/v1/kl/rba/receiveLicense", `{}`, "user_key", fresh).StatusCode, "keys issued after the cut-off work")
 }
 
 func TestOSSTokenOnCallsToTheKLD(t *testing.T) {
@@ -235,13 +240,13 @@ func TestOSSTokenOnCallsToTheKLD(t *testing.T) {
 	good := auth.ComputeOSSToken("oss-user", "oss-pass", nib, time.Now())
 	body := `{"dataNIB":{"nib":"` + nib + `"}}`
 
-	a := g.post("/v1/kl/rba/receiveNIB", body, "Token", good)
+	a := g.post(t, "/v1/kl/rba/receiveNIB", body, "Token", good)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, good, kld.last(t).Header.Get("Token"), "the K/L/D app still sees OSS's token")
 
-	g.post("/v1/kl/rba/receiveNIB", body, "Token", auth.ComputeOSSToken("oss-user", "wrong", nib, time.Now())).envelope("responreceiveNIB", 401)
-	g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000002"}}`, "Token", good).envelope("responreceiveNIB", 401)
-	g.post("/v1/kl/rba/receiveNIB", body).envelope("responreceiveNIB", 401)
+	g.post(t, "/v1/kl/rba/receiveNIB", body, "Token", auth.ComputeOSSToken("oss-user", "wrong", nib, time.Now())).envelope("responreceiveNIB", 401)
+	g.post(t, "/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000002"}}`, "Token", good).envelope("responreceiveNIB", 401)
+	g.post(t, "/v1/kl/rba/receiveNIB", body).envelope("responreceiveNIB", 401)
 	assert.Len(t, kld.received(), 1)
 }
 
@@ -256,7 +261,7 @@ func TestJWKSServedForAsymmetricKeys(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, authConfig(oss.addr(), freeAddr(t), dir, "key k2 es256 "+pemFile+"\n\t\t\tsign k2\n\t\t\tjwks /.well-known/jwks.json", ""))
 
-	a := g.call(http.MethodGet, "/.well-known/jwks.json", "")
+	a := g.call(t, http.MethodGet, "/.well-known/jwks.json", "")
 	require.Equal(t, http.StatusOK, a.StatusCode)
 	assert.Equal(t, "application/jwk-set+json", a.Header.Get("Content-Type"))
 	var set struct {
@@ -268,17 +273,17 @@ func TestJWKSServedForAsymmetricKeys(t *testing.T) {
 	assert.Equal(t, "ES256", set.Keys[0]["alg"])
 	assert.NotContains(t, set.Keys[0], "d", "no private part")
 
-	key := g.getKey("demo", "demo-secret")
+	key := g.getKey(t, "demo", "demo-secret")
 	assert.Equal(t, "k2", headerOf(t, key)["kid"], "the sign key signs")
-	assert.Equal(t, http.StatusOK, g.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", key).StatusCode)
+	assert.Equal(t, http.StatusOK, g.post(t, "/v1/kl/rba/receiveLicense", `{}`, "user_key", key).StatusCode)
 	old := signToken(t, []byte(testSecret), "k1", time.Now().Add(time.Hour))
-	assert.Equal(t, http.StatusOK, g.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", old).StatusCode, "the previous key still verifies during rotation")
+	assert.Equal(t, http.StatusOK, g.post(t, "/v1/kl/rba/receiveLicense", `{}`, "user_key", old).StatusCode, "the previous key still verifies during rotation")
 
 	// The classic confusion: HS256 "signed" with the ES256 public key, kid k2.
 	pub, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
 	require.NoError(t, err)
 	confused := signToken(t, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}), "k2", time.Now().Add(time.Hour))
-	g.post("/v1/kl/rba/receiveLicense", `{}`, "user_key", confused).envelope("responreceiveLicense", 401)
+	g.post(t, "/v1/kl/rba/receiveLicense", `{}`, "user_key", confused).envelope("responreceiveLicense", 401)
 }
 
 func TestAuthConfigErrors(t *testing.T) {

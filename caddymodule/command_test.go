@@ -1,5 +1,10 @@
 package caddymodule
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"bytes"
 	"encoding/json"
@@ -89,26 +94,26 @@ func TestANewPIAVersionImportedWithOneCommandIsServed(t *testing.T) {
 	}
 }`, schemas, rules, oss.addr()))
 
-	a := g.post("/v1/kl/rba/receiveLicense", license4323, "X-PIA-Version", "4.3.23")
+	a := g.post(t, "/v1/kl/rba/receiveLicense", license4323, "X-PIA-Version", "4.3.23")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, license4323, string(oss.last(t).Body), "the new field and the new code are accepted (strict: undeclared fields are not)")
 
 	bad := strings.Replace(license4323, `"status_izin":"60"`, `"status_izin":"61"`, 1)
-	env := g.post("/v1/kl/rba/receiveLicense", bad, "X-PIA-Version", "4.3.23").envelope("responreceiveLicense", http.StatusBadRequest)
+	env := g.post(t, "/v1/kl/rba/receiveLicense", bad, "X-PIA-Version", "4.3.23").envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "IZINFINAL.status_izin", "a code Lampiran 10 does not list is not")
 
-	a = g.post("/v1/kl/rba/receiveLicense", validLicense, "X-PIA-Version", "4.3.20")
+	a = g.post(t, "/v1/kl/rba/receiveLicense", validLicense, "X-PIA-Version", "4.3.20")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	got := jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)
 	assert.Equal(t, "Budi Santoso", got["nama_penandatangan"], "an old client is carried up: the confirmed rename")
 	assert.NotContains(t, got, "nama_ttd")
 
-	g.post("/v1/kl/rba/inqueryFileDS", `{"INQUERYFILEDS":{"id_izin":"I-1"}}`).envelope("responInqueryFileDS", http.StatusGone)
-	a = g.post("/v1/kl/rba/inqueryDokumenDS", `{"INQUERYFILEDS":{"id_permohonan_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.23")
+	g.post(t, "/v1/kl/rba/inqueryFileDS", `{"INQUERYFILEDS":{"id_izin":"I-1"}}`).envelope("responInqueryFileDS", http.StatusGone)
+	a = g.post(t, "/v1/kl/rba/inqueryDokumenDS", `{"INQUERYFILEDS":{"id_permohonan_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.23")
 	require.Equal(t, http.StatusOK, a.StatusCode, "the method 4.3.23 adds is routed to OSS: %s", a.Body)
-	g.post("/v1/kl/rba/inqueryDokumenDS", `{"INQUERYFILEDS":{}}`, "X-PIA-Version", "4.3.23").envelope("responinqueryDokumenDS", http.StatusBadRequest)
+	g.post(t, "/v1/kl/rba/inqueryDokumenDS", `{"INQUERYFILEDS":{}}`, "X-PIA-Version", "4.3.23").envelope("responinqueryDokumenDS", http.StatusBadRequest)
 
-	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.23")
+	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.23")
 	assert.Equal(t, http.StatusOK, a.StatusCode, "id_izin keeps its 25 characters in the imported version: %s", a.Body)
 
 	// validate gives an integrator the gateway's answer offline.

@@ -1,5 +1,10 @@
 package caddymodule
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"encoding/json"
 	"fmt"
@@ -42,7 +47,7 @@ func TestEveryMethodReachesTheUpstreamOfItsSide(t *testing.T) {
 			if m.PathParam != "" {
 				path, body = path+"/I-202112171709158243106", ""
 			}
-			a := g.call(m.HTTPMethod, path, body)
+			a := g.call(t, m.HTTPMethod, path, body)
 			require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 			want, other := oss, kld
 			if m.Side == pia.SideKLD {
@@ -64,11 +69,11 @@ func TestEveryMethodReachesTheUpstreamOfItsSide(t *testing.T) {
 func TestStagingPrefixAndOtherPathsPassOn(t *testing.T) {
 	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
 	g := startGateway(t, routingConfig(oss.addr(), kld.addr(), ""))
-	a := g.post("/stg/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`)
+	a := g.post(t, "/stg/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode)
 	assert.Equal(t, "/stg/v1/kl/rba/receiveLicense", oss.last(t).Path)
 
-	a = g.call(http.MethodGet, "/health", "")
+	a = g.call(t, http.MethodGet, "/health", "")
 	assert.Equal(t, 418, a.StatusCode, "a path outside the prefixes goes to the next handler")
 	assert.Equal(t, "not pia", string(a.Body))
 }
@@ -86,20 +91,20 @@ func TestOverridesCustomMethodsAliasesAndPathPrefix(t *testing.T) {
 		}
 		alias terimaIzin receiveLicense`))
 
-	a := g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`)
+	a := g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "/v1/kl/rba/receiveLicense", special.last(t).Path, "an override routes the method to its own upstream")
 	assert.Empty(t, oss.received())
 
-	a = g.post("/v1/kl/rba/terimaIzin", `{"IZINFINAL":{}}`)
+	a = g.post(t, "/v1/kl/rba/terimaIzin", `{"IZINFINAL":{}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode)
 	assert.Equal(t, "/v1/kl/rba/receiveLicense", special.last(t).Path, "an alias is forwarded under the canonical name")
 
-	a = g.post("/v1/kl/rba/receiveIzinDaerah", `{"IZINDAERAH":{}}`)
+	a = g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"IZINDAERAH":{}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "/api/pia/receiveIzinDaerah", kld.last(t).Path, "a custom method reaches its side, path_prefix applied")
 
-	a = g.post("/v1/kl/rba/checkLisenseStatus", `{"CHECKLICENSESTATUS":{}}`)
+	a = g.post(t, "/v1/kl/rba/checkLisenseStatus", `{"CHECKLICENSESTATUS":{}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode)
 	assert.Equal(t, "/v1/kl/rba/checkLicenseStatus", oss.last(t).Path, "the overview's misspelling is a builtin alias")
 }
@@ -122,35 +127,35 @@ func TestGatewayAnswersAreEnvelopes(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		do     func() *answer
+		do     func(t *testing.T) *answer
 		root   string
 		status int
 	}{
-		{"unknown method is 404", func() *answer { return g.post("/v1/kl/rba/kirimSesuatu", `{}`) }, "responkirimSesuatu", 404},
-		{"wrong verb is 405", func() *answer { return g.call(http.MethodGet, "/v1/kl/rba/receiveLicense", "") }, "responreceiveLicense", 405},
-		{"GET method called with POST is 405", func() *answer { return g.post("/v1/kl/rba/inqueryCertificate/I-1", `{}`) }, "responInqueryCertificate", 405},
-		{"body over the limit is 413", func() *answer {
-			return g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"keterangan":"`+strings.Repeat("x", 2000)+`"}}`)
+		{"unknown method is 404", func(t *testing.T) *answer { return g.post(t, "/v1/kl/rba/kirimSesuatu", `{}`) }, "responkirimSesuatu", 404},
+		{"wrong verb is 405", func(t *testing.T) *answer { return g.call(t, http.MethodGet, "/v1/kl/rba/receiveLicense", "") }, "responreceiveLicense", 405},
+		{"GET method called with POST is 405", func(t *testing.T) *answer { return g.post(t, "/v1/kl/rba/inqueryCertificate/I-1", `{}`) }, "responInqueryCertificate", 405},
+		{"body over the limit is 413", func(t *testing.T) *answer {
+			return g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"keterangan":"`+strings.Repeat("x", 2000)+`"}}`)
 		}, "responreceiveLicense", 413},
-		{"non-JSON content type is 415", func() *answer {
-			return g.post("/v1/kl/rba/receiveLicense", `nib=1`, "Content-Type", "application/x-www-form-urlencoded")
+		{"non-JSON content type is 415", func(t *testing.T) *answer {
+			return g.post(t, "/v1/kl/rba/receiveLicense", `nib=1`, "Content-Type", "application/x-www-form-urlencoded")
 		}, "responreceiveLicense", 415},
-		{"broken JSON is 400", func() *answer { return g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":`) }, "responreceiveLicense", 400},
-		{"empty body is 400", func() *answer {
-			return g.call(http.MethodPost, "/v1/kl/rba/receiveLicense", "", "Content-Type", "application/json")
+		{"broken JSON is 400", func(t *testing.T) *answer { return g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":`) }, "responreceiveLicense", 400},
+		{"empty body is 400", func(t *testing.T) *answer {
+			return g.call(t, http.MethodPost, "/v1/kl/rba/receiveLicense", "", "Content-Type", "application/json")
 		}, "responreceiveLicense", 400},
-		{"withdrawn method is 410", func() *answer { return g.post("/v1/kl/rba/rekonNIB", `{}`) }, "responrekonNIB", 410},
-		{"upstream refusing connections is 502", func() *answer { return g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{}}`) }, "responreceiveNIB", 502},
-		{"upstream too slow is 504", func() *answer { return g.post("/v1/kl/rba/receiveFileDS", `{"receiveFileDS":{}}`) }, "responreceiveFileDS", 504},
-		{"inqueryLicense answers in its own documented shape", func() *answer { return g.call(http.MethodGet, "/v1/kl/rba/inqueryLicense", "") }, "dataLicense", 405},
-		{"inqueryProyek answers at the top level", func() *answer { return g.call(http.MethodGet, "/v1/kl/rba/inqueryProyek", "") }, "", 405},
-		{"unknown version header is 400", func() *answer {
-			return g.post("/v1/kl/rba/receiveLicense", `{}`, "X-PIA-Version", "9.9.9")
+		{"withdrawn method is 410", func(t *testing.T) *answer { return g.post(t, "/v1/kl/rba/rekonNIB", `{}`) }, "responrekonNIB", 410},
+		{"upstream refusing connections is 502", func(t *testing.T) *answer { return g.post(t, "/v1/kl/rba/receiveNIB", `{"dataNIB":{}}`) }, "responreceiveNIB", 502},
+		{"upstream too slow is 504", func(t *testing.T) *answer { return g.post(t, "/v1/kl/rba/receiveFileDS", `{"receiveFileDS":{}}`) }, "responreceiveFileDS", 504},
+		{"inqueryLicense answers in its own documented shape", func(t *testing.T) *answer { return g.call(t, http.MethodGet, "/v1/kl/rba/inqueryLicense", "") }, "dataLicense", 405},
+		{"inqueryProyek answers at the top level", func(t *testing.T) *answer { return g.call(t, http.MethodGet, "/v1/kl/rba/inqueryProyek", "") }, "", 405},
+		{"unknown version header is 400", func(t *testing.T) *answer {
+			return g.post(t, "/v1/kl/rba/receiveLicense", `{}`, "X-PIA-Version", "9.9.9")
 		}, "responreceiveLicense", 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := tt.do()
+			a := tt.do(t)
 			a.envelope(tt.root, tt.status)
 			assert.NotEmpty(t, a.Header.Get("X-Request-Id"))
 		})
@@ -162,10 +167,11 @@ func TestUpstreamErrorsPassThroughUntouched(t *testing.T) {
 	oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusInternalServerError)
+		// keterangan as in the 4.3.20 checkLicenseStatus error example.
 		fmt.Fprint(w, `{"responreceiveLicense":{"kode":500,"keterangan":"Terjadi kesalahan sistem, hubungi tim teknis OSS"}}`)
 	})
 	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
-	a := g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`)
+	a := g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`)
 	assert.Equal(t, 500, a.StatusCode)
 	assert.Equal(t, `{"responreceiveLicense":{"kode":500,"keterangan":"Terjadi kesalahan sistem, hubungi tim teknis OSS"}}`, string(a.Body))
 }
@@ -173,11 +179,11 @@ func TestUpstreamErrorsPassThroughUntouched(t *testing.T) {
 func TestRequestIDIsPassedUpstreamAndGeneratedWhenAbsent(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
-	a := g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`, "X-Request-Id", "req-123")
+	a := g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`, "X-Request-Id", "req-123")
 	assert.Equal(t, "req-123", a.Header.Get("X-Request-Id"))
 	assert.Equal(t, "req-123", oss.last(t).Header.Get("X-Request-Id"))
 
-	a = g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`)
+	a = g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`)
 	id := a.Header.Get("X-Request-Id")
 	assert.Len(t, id, 32)
 	assert.Equal(t, id, oss.last(t).Header.Get("X-Request-Id"))
@@ -189,7 +195,7 @@ func TestWithdrawnMethodReachesAnUpstreamThatStillHasIt(t *testing.T) {
 	g := startGateway(t, routingConfig(oss.addr()+` {
 			version 4.3.12
 		}`, freeAddr(t), ""))
-	a := g.post("/v1/kl/rba/checkNIBError", `{"CHECKNIBERROR":{}}`)
+	a := g.post(t, "/v1/kl/rba/checkNIBError", `{"CHECKNIBERROR":{}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "/v1/kl/rba/checkNIBError", oss.last(t).Path)
 }
@@ -202,7 +208,7 @@ func TestMethodWithoutUpstreamIs404(t *testing.T) {
 		oss %s
 	}
 }`, oss.addr()))
-	g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{}}`).envelope("responreceiveNIB", 404)
+	g.post(t, "/v1/kl/rba/receiveNIB", `{"dataNIB":{}}`).envelope("responreceiveNIB", 404)
 }
 
 func TestJSONConfigBehavesAsTheCaddyfile(t *testing.T) {
@@ -220,11 +226,11 @@ func TestJSONConfigBehavesAsTheCaddyfile(t *testing.T) {
 	require.NoError(t, caddy.Load([]byte(cfg), true))
 	t.Cleanup(func() { _ = caddy.Stop() })
 	waitListening(t, listen)
-	g := &gateway{t: t, base: "http://" + listen}
-	a := g.post("/v1/kl/rba/receiveIzinDaerah", `{"X":{}}`)
+	g := &gateway{base: "http://" + listen}
+	a := g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"X":{}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "/v1/kl/rba/receiveIzinDaerah", oss.last(t).Path)
-	g.post("/v1/kl/rba/nope", `{}`).envelope("responnope", 404)
+	g.post(t, "/v1/kl/rba/nope", `{}`).envelope("responnope", 404)
 }
 
 func TestBadConfigurationFailsTheLoad(t *testing.T) {
@@ -253,7 +259,7 @@ func TestBadConfigurationFailsTheLoad(t *testing.T) {
 func TestEnglishMessages(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), "lang en"))
-	env := g.post("/v1/kl/rba/nope", `{}`).envelope("responnope", 404)
+	env := g.post(t, "/v1/kl/rba/nope", `{}`).envelope("responnope", 404)
 	assert.Equal(t, "Unknown method nope; declare an agency's own method in the configuration: method nope { side oss|kld; schema <file> }", env["keterangan"],
 		"an unknown method says how to declare it")
 }

@@ -1,5 +1,8 @@
 package caddymodule
 
+// Fixtures: the stand-in upstream's default answer is built by hand: the
+// smallest PIA success envelope of the method called.
+
 import (
 	"bytes"
 	"encoding/json"
@@ -23,8 +26,8 @@ import (
 
 // gateway is a real Caddy, in this process, loaded from a Caddyfile, with
 // the addresses its tests talk to.
+// Its helpers take the t of the (sub)test that calls them.
 type gateway struct {
-	t     *testing.T
 	base  string // http://127.0.0.1:<port>
 	admin string // http://127.0.0.1:<admin port>
 }
@@ -46,7 +49,7 @@ func startGateway(t *testing.T, caddyfile string) *gateway {
 	require.NoError(t, err, "adapt:\n%s", cf)
 	require.NoError(t, caddy.Load(cfg, true), "load:\n%s", cf)
 	t.Cleanup(func() { _ = caddy.Stop() })
-	g := &gateway{t: t, base: "http://" + listen, admin: "http://" + admin}
+	g := &gateway{base: "http://" + listen, admin: "http://" + admin}
 	waitListening(t, listen)
 	return g
 }
@@ -68,9 +71,16 @@ func loadError(t *testing.T, caddyfile string) error {
 
 // globalOptions keep test runs quiet and off the machine's state: no
 // persisted config, no automatic HTTPS, logs discarded (tests that read
-// logs configure their own).
+// logs configure their own with globalOptionsLogging).
 func globalOptions(admin string) string {
-	return "{\n\tadmin " + admin + "\n\tpersist_config off\n\tauto_https off\n\tstorage file_system {storage}\n\tlog {\n\t\toutput discard\n\t}\n}\n"
+	return globalOptionsLogging(admin, "output discard")
+}
+
+// globalOptionsLogging is globalOptions with the directives of the log
+// block given, one a line.
+func globalOptionsLogging(admin string, log ...string) string {
+	return "{\n\tadmin " + admin + "\n\tpersist_config off\n\tauto_https off\n\tstorage file_system {storage}\n\tlog {\n\t\t" +
+		strings.Join(log, "\n\t\t") + "\n\t}\n}\n"
 }
 
 func freeAddr(t *testing.T) string {
@@ -95,15 +105,15 @@ func waitListening(t *testing.T, addr string) {
 	t.Fatalf("nothing listens on %s", addr)
 }
 
-// call sends one request to the gateway.
-func (g *gateway) call(method, path, body string, headers ...string) *answer {
-	g.t.Helper()
+// call sends one request to the gateway; the answer reports to t.
+func (g *gateway) call(t *testing.T, method, path, body string, headers ...string) *answer {
+	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, g.base+path, rd)
-	require.NoError(g.t, err)
+	require.NoError(t, err)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -115,18 +125,31 @@ func (g *gateway) call(method, path, body string, headers ...string) *answer {
 		req.Header[headers[i]] = []string{headers[i+1]} // verbatim: user_key keeps its spelling
 	}
 	res, err := http.DefaultClient.Do(req)
-	require.NoError(g.t, err)
+	require.NoError(t, err)
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
-	require.NoError(g.t, err)
-	return &answer{t: g.t, Response: res, Body: b}
+	require.NoError(t, err)
+	return &answer{t: t, Response: res, Body: b}
 }
 
-func (g *gateway) post(path, body string, headers ...string) *answer {
-	return g.call(http.MethodPost, path, body, headers...)
+func (g *gateway) post(t *testing.T, path, body string, headers ...string) *answer {
+	t.Helper()
+	return g.call(t, http.MethodPost, path, body, headers...)
 }
 
-// answer is a response with helpers for envelopes.
+// metrics is the Prometheus exposition of the gateway's admin endpoint.
+func (g *gateway) metrics(t *testing.T) string {
+	t.Helper()
+	res, err := http.Get(g.admin + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// answer is a response with helpers for envelopes, reporting to the t of
+// the (sub)test that sent the request.
 type answer struct {
 	t *testing.T
 	*http.Response

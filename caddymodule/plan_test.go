@@ -1,5 +1,10 @@
 package caddymodule
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"fmt"
 	"net/http"
@@ -29,11 +34,11 @@ func TestSchemaWithoutAPlanIsValidatedAndNamedAtLoad(t *testing.T) {
 			schema %s
 		}`, file)))
 
-	a := g.post("/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nib":"8120000000001"}}`)
+	a := g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nib":"8120000000001"}}`)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
-	env := g.post("/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nib":"8120000000001","npwp":"1"}}`).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
+	env := g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nib":"8120000000001","npwp":"1"}}`).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "IZINFINAL", "the library's oneOf verdict, on the object")
-	env = g.post("/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nib":"81200000000012345"}}`).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
+	env = g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nib":"81200000000012345"}}`).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "IZINFINAL.nib: panjang maksimal 13 karakter, diterima 17")
 
 	logs, err := os.ReadFile(logFile)

@@ -1,10 +1,14 @@
 package caddymodule
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,9 +26,9 @@ import (
 // Tests of the variations real K/L/D systems and OSS send (issue "Real
 // clients first"); each policy they check is cited.
 
-// fullNIB is the 4.3.20 receiveNIB sample of internal/pia/testdata (built
-// by hand from the 4.3.20 field table: every field filled, three members
-// in every array).
+// fullNIB is the 4.3.20 receiveNIB sample of internal/pia/testdata
+// (generated from the 4.3.20 schema by the tests' sampler, see the README
+// there: every field filled, three members in every array).
 func fullNIB(t *testing.T) map[string]any {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveNIB-4.3.20.json"))
@@ -122,12 +126,12 @@ func TestKBLICodeWithLeadingZeroIsNeverANumber(t *testing.T) {
 		doc := fullNIB(t)
 		setMembers(doc, "01111", "kbli", "kbli_konversi")
 		in := mustJSON(t, doc)
-		a := g.post("/v1/kl/rba/receiveNIB", in)
+		a := g.post(t, "/v1/kl/rba/receiveNIB", in)
 		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 		assertAllCodes(t, kld.last(t).Body, 10, "same version")
 
 		setMembers(doc, "01a11", "kbli")
-		env := g.post("/v1/kl/rba/receiveNIB", mustJSON(t, doc)).envelope("responreceiveNIB", http.StatusBadRequest)
+		env := g.post(t, "/v1/kl/rba/receiveNIB", mustJSON(t, doc)).envelope("responreceiveNIB", http.StatusBadRequest)
 		assert.Contains(t, env["keterangan"], `harus berupa angka atau teks berisi digit saja`, "a code that is not digits is named")
 	})
 
@@ -136,7 +140,7 @@ func TestKBLICodeWithLeadingZeroIsNeverANumber(t *testing.T) {
 		g := startGateway(t, routingConfig(freeAddr(t)+` {
 			version 4.3.18
 		}`, kld.addr(), ""))
-		a := g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000001","jenis_perubahan_terakhir":"01","skala_usaha":"01",`+
+		a := g.post(t, "/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000001","jenis_perubahan_terakhir":"01","skala_usaha":"01",`+
 			`"data_proyek":[{"kbli":"01111","data_proyek_produk":[{"kbli":"01111"}]}],`+
 			`"data_checklist":[{"kbli_konversi":"01111","data_produk_halal":[{"list_produk":[{"kbli":"01111"}]}]}]}}`)
 		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
@@ -148,7 +152,7 @@ func TestKBLICodeWithLeadingZeroIsNeverANumber(t *testing.T) {
 		g := startGateway(t, routingConfig(freeAddr(t), kld.addr()+` {
 			version 4.3.16
 		}`, ""))
-		a := g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000001","data_proyek":[{"kbli":"01111","data_proyek_produk":[{"kbli":"01111"}]}]}}`)
+		a := g.post(t, "/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000001","data_proyek":[{"kbli":"01111","data_proyek_produk":[{"kbli":"01111"}]}]}}`)
 		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 		assertAllCodes(t, kld.last(t).Body, 2, "down")
 	})
@@ -156,7 +160,7 @@ func TestKBLICodeWithLeadingZeroIsNeverANumber(t *testing.T) {
 	t.Run("carried down, response to a 4.3.18 client", func(t *testing.T) {
 		oss := newUpstream(t, inqueryAnswer)
 		g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
-		a := g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"nib":"8120000000001"}}`, "X-PIA-Version", "4.3.18")
+		a := g.post(t, "/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"nib":"8120000000001"}}`, "X-PIA-Version", "4.3.18")
 		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 		assertAllCodes(t, a.Body, 2, "response down")
 	})
@@ -166,7 +170,7 @@ func TestKBLICodeWithLeadingZeroIsNeverANumber(t *testing.T) {
 		g := startGateway(t, routingConfig(oss.addr()+` {
 			version 4.3.18
 		}`, freeAddr(t), ""))
-		a := g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"nib":"8120000000001"}}`, "X-PIA-Version", "4.3.20")
+		a := g.post(t, "/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"nib":"8120000000001"}}`, "X-PIA-Version", "4.3.20")
 		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 		assertAllCodes(t, a.Body, 2, "response up")
 	})
@@ -207,7 +211,7 @@ func TestHTTPSUpstreamGetsItsOwnHostAndSNI(t *testing.T) {
 		}
 	}
 }`, upstream))
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	mu.Lock()
 	defer mu.Unlock()
@@ -225,19 +229,19 @@ func TestStatusUpdateDatesAreAcceptedAsRealClientsSendThem(t *testing.T) {
 
 	status := `{"IZINSTATUS":{"nib":"8120000000001","id_produk":"","id_proyek":"R-1","oss_id":"P-1","id_izin":"I-1","kd_izin":"033000000001",` +
 		`"kd_instansi":"","kd_status":"50","tgl_status":"2023-01-20","nip_status":"197001012000031001","nama_status":"Budi","keterangan":"Terbit"}}`
-	a := g.post("/v1/kl/rba/receiveLicenseStatus", status)
+	a := g.post(t, "/v1/kl/rba/receiveLicenseStatus", status)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	got := jsonBody(t, oss.last(t))["IZINSTATUS"].(map[string]any)
 	assert.Equal(t, "2023-01-20 00:00:00", got["tgl_status"])
 
-	a = g.post("/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"tgl_berlaku_izin":"2031-11-30"`, `"tgl_berlaku_izin":"2031-11-30 10:00:00"`, 1))
+	a = g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"tgl_berlaku_izin":"2031-11-30"`, `"tgl_berlaku_izin":"2031-11-30 10:00:00"`, 1))
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "2031-11-30", jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)["tgl_berlaku_izin"])
 
-	env := g.post("/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"20-01-2023"`, 1)).
+	env := g.post(t, "/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"20-01-2023"`, 1)).
 		envelope("responreceiveLicenseStatus", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], `IZINSTATUS.tgl_status: harus berformat YYYY-MM-DD HH:MM:SS, diterima "20-01-2023"`)
-	env = g.post("/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"2023-02-30"`, 1)).
+	env = g.post(t, "/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"2023-02-30"`, 1)).
 		envelope("responreceiveLicenseStatus", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "IZINSTATUS.tgl_status")
 }
@@ -253,32 +257,32 @@ func TestShapesRealClientsSend(t *testing.T) {
 	status := `{"IZINSTATUS":{"nib":"8120000000001","id_produk":"","id_proyek":"R-1","oss_id":"P-1","id_izin":"I-1","kd_izin":"033000000001",` +
 		`"kd_instansi":"","kd_status":"50","tgl_status":"2023-01-20 10:00:00","nip_status":"1970","nama_status":"Budi","keterangan":"Terbit",` +
 		`"data_pnbp":[{"kd_akun":"425111","kd_penerimaan":"1","nominal":150000,"tgl_billing":"2023-01-20"}]}}`
-	a := g.post("/v1/kl/rba/receiveLicenseStatus", status)
+	a := g.post(t, "/v1/kl/rba/receiveLicenseStatus", status)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, map[string]any{"kd_akun": "425111", "kd_penerimaan": "1", "nominal": float64(150000), "tgl_billing": "2023-01-20"},
 		jsonBody(t, oss.last(t))["IZINSTATUS"].(map[string]any)["data_pnbp"], "data_pnbp: [{...}] reaches OSS as the object the PIA documents")
 
-	a = g.post("/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`,
+	a = g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`,
 		`"status_izin":"50","data_teknis":[{"id_komitmen":""}]`, 1))
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, map[string]any{"id_komitmen": ""}, jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)["data_teknis"],
 		"[{...}] reaches OSS as the object the PIA documents")
 
-	a = g.post("/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`,
+	a = g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`,
 		`"status_izin":"50","data_teknis":[{"id_komitmen":""},{"id_komitmen":""}]`, 1))
 	assert.Equal(t, http.StatusBadRequest, a.StatusCode, "two objects where one is documented: which one is unknowable")
 
 	before := len(oss.received())
-	env := g.post("/v1/kl/rba/receiveLicenseStatus", validLicense).envelope("responreceiveLicenseStatus", http.StatusBadRequest)
+	env := g.post(t, "/v1/kl/rba/receiveLicenseStatus", validLicense).envelope("responreceiveLicenseStatus", http.StatusBadRequest)
 	assert.Equal(t, "root IZINFINAL dikirim; receiveLicenseStatus mengharapkan IZINSTATUS", env["keterangan"])
 	// A body meant for another service (a post-audit report), as a client
 	// that reuses one HTTP helper for every call sends it.
-	env = g.post("/v1/kl/rba/receiveLicense", `{"POSTAUDIT":{"nib":"8120000000001"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
+	env = g.post(t, "/v1/kl/rba/receiveLicense", `{"POSTAUDIT":{"nib":"8120000000001"}}`).envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Equal(t, "root POSTAUDIT dikirim; receiveLicense mengharapkan IZINFINAL", env["keterangan"])
-	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.12")
+	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.12")
 	assert.Equal(t, http.StatusOK, a.StatusCode, "an old client already using the upstream's root is not refused: %s", a.Body)
 	before = len(oss.received())
-	env = g.post("/v1/kl/rba/receiveLicense", `[{"IZINFINAL":{}}]`).envelope("responreceiveLicense", http.StatusBadRequest)
+	env = g.post(t, "/v1/kl/rba/receiveLicense", `[{"IZINFINAL":{}}]`).envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Equal(t, `body bukan objek; receiveLicense mengharapkan {"IZINFINAL": {...}}`, env["keterangan"])
 	assert.Len(t, oss.received(), before, "nothing under the wrong root reaches OSS")
 }
@@ -286,23 +290,13 @@ func TestShapesRealClientsSend(t *testing.T) {
 // defaults fronts both sides with the gateway's defaults, logging JSON to
 // logFile.
 func defaults(oss, kld, logFile, extra string) string {
-	return fmt.Sprintf(`{
-	admin {admin}
-	persist_config off
-	auto_https off
-	storage file_system {storage}
-	log {
-		output file %s
-		format json
-	}
-}
-{listen} {
+	return globalOptionsLogging("{admin}", "output file "+logFile, "format json") + fmt.Sprintf(`{listen} {
 	pia {
 		oss %s
 		kld %s
 		%s
 	}
-}`, logFile, oss, kld, extra)
+}`, oss, kld, extra)
 }
 
 // TestOSSPushesAreNeverLostOverADeviation: the methods OSS calls default
@@ -318,22 +312,19 @@ func TestOSSPushesAreNeverLostOverADeviation(t *testing.T) {
 	// A real OSS push: an id_izin longer than documented, a code outside
 	// the Lampiran.
 	push := `{"receiveFileDS":{"id_izin":"I-2021121717091582431060001","nib":"8120000000001","file_izin":"https://oss.go.id/ds/izin.pdf"}}`
-	a := g.post("/v1/kl/rba/receiveFileDS", push)
+	a := g.post(t, "/v1/kl/rba/receiveFileDS", push)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, push, string(kld.last(t).Body), "the application gets OSS's push as sent")
 	assert.Equal(t, `receiveFileDS.id_izin maxLength got="I-2021121717091582431060001"`, a.Header.Get("X-PIA-Validation"))
 
-	res, err := http.Get(g.admin + "/metrics")
-	require.NoError(t, err)
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	assert.Contains(t, string(b), `caddy_pia_validation_failures_total{method="receiveFileDS",mode="report"} 1`)
+	b := g.metrics(t)
+	assert.Contains(t, b, `caddy_pia_validation_failures_total{method="receiveFileDS",mode="report"} 1`)
 	logs, err := os.ReadFile(logFile)
 	require.NoError(t, err)
 	assert.Contains(t, string(logs), `receiveFileDS.id_izin: panjang maksimal 25 karakter, diterima 27`, "the violation is in the log")
 
 	bad := strings.Replace(validLicense, `"nib":"8120000000001"`, `"nib":"812000000000123"`, 1)
-	g.post("/v1/kl/rba/receiveLicense", bad).envelope("responreceiveLicense", http.StatusBadRequest)
+	g.post(t, "/v1/kl/rba/receiveLicense", bad).envelope("responreceiveLicense", http.StatusBadRequest)
 
 	g = startGateway(t, defaults(oss.addr(), kld.addr(), logFile, `method receiveFileDS {
 			validation enforce
@@ -341,8 +332,8 @@ func TestOSSPushesAreNeverLostOverADeviation(t *testing.T) {
 		method receiveLicense {
 			validation report
 		}`))
-	g.post("/v1/kl/rba/receiveFileDS", push).envelope("responreceiveFileDS", http.StatusBadRequest)
-	assert.Equal(t, http.StatusOK, g.post("/v1/kl/rba/receiveLicense", bad).StatusCode, "per method, both ways")
+	g.post(t, "/v1/kl/rba/receiveFileDS", push).envelope("responreceiveFileDS", http.StatusBadRequest)
+	assert.Equal(t, http.StatusOK, g.post(t, "/v1/kl/rba/receiveLicense", bad).StatusCode, "per method, both ways")
 }
 
 // TestValidationHeaderIsBoundedASCII: X-PIA-Validation carries, for each
@@ -353,7 +344,7 @@ func TestValidationHeaderIsBoundedASCII(t *testing.T) {
 	g := startGateway(t, enforcing(oss.addr(), "validation report"))
 	bad := strings.NewReplacer(`"nama_ttd":"Budi Santoso"`, `"nama_ttd":"`+strings.Repeat("Bédi Sañtoso ", 20)+`"`,
 		`"status_izin":"50"`, `"status_izin":"99"`, `"nib":"8120000000001"`, `"nib":"812000000000123"`).Replace(validLicense)
-	a := g.post("/v1/kl/rba/receiveLicense", bad)
+	a := g.post(t, "/v1/kl/rba/receiveLicense", bad)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	h := a.Header.Get("X-PIA-Validation")
 	assert.Contains(t, h, `IZINFINAL.nib maxLength got="812000000000123"`)
@@ -372,7 +363,7 @@ func TestValidationHeaderIsBoundedASCII(t *testing.T) {
 	status := `{"IZINSTATUS":{"nib":"8120000000001","id_produk":"","id_proyek":"R-1","oss_id":"P-1","id_izin":"I-1","kd_izin":"033000000001",` +
 		`"kd_instansi":"","kd_status":"50","tgl_status":"2023-01-20 10:00:00","nip_status":"1970","nama_status":"Budi","keterangan":"",` +
 		strings.Join(members, ",") + `}}`
-	a = g.post("/v1/kl/rba/receiveLicenseStatus", status)
+	a = g.post(t, "/v1/kl/rba/receiveLicenseStatus", status)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	h = a.Header.Get("X-PIA-Validation")
 	assert.LessOrEqual(t, len(h), 1024)
@@ -387,23 +378,23 @@ func TestRoutingByLongestPrefix(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, enforcing(oss.addr(), "prefix / /v1/kl/rba"))
 
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "/v1/kl/rba/checkLicenseStatus", oss.last(t).Path)
 
-	a = g.post("/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	a = g.post(t, "/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "/checkLicenseStatus", oss.last(t).Path, "the legacy OSS 1.1 path")
-	a = g.post("/receiveLicense", validLicense)
+	a = g.post(t, "/receiveLicense", validLicense)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "/receiveLicense", oss.last(t).Path)
 
-	env := g.post("/v1/kl/rba/receiveLicense/extra", validLicense).envelope("responreceiveLicense", http.StatusNotFound)
+	env := g.post(t, "/v1/kl/rba/receiveLicense/extra", validLicense).envelope("responreceiveLicense", http.StatusNotFound)
 	assert.Equal(t, "Path /v1/kl/rba/receiveLicense/extra tidak dikenal", env["keterangan"])
 
 	// The order they are listed in does not matter.
 	g = startGateway(t, enforcing(oss.addr(), "prefix /v1/kl/rba /"))
-	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "/v1/kl/rba/checkLicenseStatus", oss.last(t).Path)
 }
@@ -415,15 +406,15 @@ func TestRoutingByLongestPrefix(t *testing.T) {
 func TestUnclaimedPathsGetA404Envelope(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, enforcing(oss.addr(), ""))
-	env := g.post("/v2/kl/rba/receiveLicense", validLicense).envelope("responreceiveLicense", http.StatusNotFound)
+	env := g.post(t, "/v2/kl/rba/receiveLicense", validLicense).envelope("responreceiveLicense", http.StatusNotFound)
 	assert.Equal(t, "Path /v2/kl/rba/receiveLicense tidak dikenal", env["keterangan"])
-	a := g.call(http.MethodGet, "/", "")
+	a := g.call(t, http.MethodGet, "/", "")
 	assert.Equal(t, http.StatusNotFound, a.StatusCode)
 	assert.Contains(t, string(a.Body), `"kode":404`)
 	assert.Empty(t, oss.received())
 
 	g = startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
-	a = g.call(http.MethodGet, "/elsewhere", "")
+	a = g.call(t, http.MethodGet, "/elsewhere", "")
 	assert.Equal(t, 418, a.StatusCode, "a site's own handlers keep their paths")
 }
 
@@ -436,19 +427,19 @@ func TestJSONUnderAnotherContentTypeIsAccepted(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, enforcing(oss.addr(), ""))
 	for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain; charset=utf-8", ""} {
-		a := g.post("/v1/kl/rba/receiveLicense", validLicense, "Content-Type", ct)
+		a := g.post(t, "/v1/kl/rba/receiveLicense", validLicense, "Content-Type", ct)
 		require.Equal(t, http.StatusOK, a.StatusCode, "%q: %s", ct, a.Body)
 		assert.Equal(t, "application/json", oss.last(t).Header.Get("Content-Type"), "%q", ct)
 		assert.Equal(t, validLicense, string(oss.last(t).Body))
 	}
-	g.post("/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "application/json; charset=utf-8")
+	g.post(t, "/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "application/json; charset=utf-8")
 	assert.Equal(t, "application/json; charset=utf-8", oss.last(t).Header.Get("Content-Type"), "a JSON type is left as sent")
-	env := g.post("/v1/kl/rba/receiveLicense", "nib=8120000000001&id_izin=I-1", "Content-Type", "application/x-www-form-urlencoded").
+	env := g.post(t, "/v1/kl/rba/receiveLicense", "nib=8120000000001&id_izin=I-1", "Content-Type", "application/x-www-form-urlencoded").
 		envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
 	assert.Contains(t, env["keterangan"], "application/x-www-form-urlencoded")
-	g.post("/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "multipart/form-data; boundary=x").
+	g.post(t, "/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "multipart/form-data; boundary=x").
 		envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
-	g.post("/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "application/xml").
+	g.post(t, "/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "application/xml").
 		envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
 }
 
@@ -462,7 +453,7 @@ func TestAnswersForOlderClientsKeepFieldsTheyDoNotKnow(t *testing.T) {
 			`"data_checklist":[{"id_izin":"I-1","data_teknis":{"luas_bangunan":"120"}}]}}}`)
 	})
 	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
-	a := g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"nib":"8120000000001"}}`, "X-PIA-Version", "4.3.12")
+	a := g.post(t, "/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"nib":"8120000000001"}}`, "X-PIA-Version", "4.3.12")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Contains(t, string(a.Body), `"data_teknis":{"luas_bangunan":"120"}`)
 	assert.Contains(t, string(a.Body), `"skala_usaha":"01"`)
@@ -479,16 +470,16 @@ func TestMessagesAnOperatorCanActOn(t *testing.T) {
 			side oss
 		}`))
 
-	env := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.4.0").
+	env := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.4.0").
 		envelope("responcheckLicenseStatus", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], `Versi PIA "4.4.0" tidak dikenal (versi yang didukung: 4.3.12, 4.3.16, 4.3.17, 4.3.18, 4.3.19, 4.3.20, 4.3.21, 4.3.22; juga versi riwayat dokumen 3.0.0 s.d. 4.3.15`)
 
 	// 4.3.14 (inqueryNIB by npwp) first appears in the 4.3.16 snapshot.
-	a := g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"npwp":"012345678901000"}}`, "X-PIA-Version", "4.3.14")
+	a := g.post(t, "/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{"npwp":"012345678901000"}}`, "X-PIA-Version", "4.3.14")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, `{"INQUERYNIB":{"npwp":"012345678901000"}}`, string(oss.last(t).Body))
 
-	a = g.post("/v1/kl/rba/laporanKegiatan", `{"x":1}`)
+	a = g.post(t, "/v1/kl/rba/laporanKegiatan", `{"x":1}`)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	logs, err := os.ReadFile(logFile)
 	require.NoError(t, err)
@@ -499,7 +490,7 @@ func TestMessagesAnOperatorCanActOn(t *testing.T) {
 	// A history version configured as the clients' default loads and is
 	// served as its snapshot too.
 	g = startGateway(t, defaults(oss.addr(), freeAddr(t), logFile, "client_version 4.3.13"))
-	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	logs, err = os.ReadFile(logFile)
 	require.NoError(t, err)

@@ -1,5 +1,10 @@
 package caddymodule
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"bufio"
 	"encoding/json"
@@ -37,7 +42,7 @@ func TestPathParameterIsOneSegment(t *testing.T) {
 		"%2E%2E", "..", "%2E", "a%2Fb", "a%5Cb", "a%5C..%5Cb", "a%00b", "a%0Ab", "a%7Fb",
 	} {
 		t.Run(p, func(t *testing.T) {
-			a := g.call(http.MethodGet, "/v1/kl/rba/inqueryCertificate/"+p, "")
+			a := g.call(t, http.MethodGet, "/v1/kl/rba/inqueryCertificate/"+p, "")
 			env := a.envelope("responInqueryCertificate", http.StatusBadRequest)
 			assert.Contains(t, env["keterangan"], "{id_permohonan_izin}")
 		})
@@ -50,7 +55,7 @@ func TestPathParameterIsOneSegment(t *testing.T) {
 		"a%20b%3Bc%25":            "/v1/kl/rba/inqueryCertificate/a%20b%3Bc%25",
 		"a:b@c":                   "/v1/kl/rba/inqueryCertificate/a:b@c",
 	} {
-		a := g.call(http.MethodGet, "/v1/kl/rba/inqueryCertificate/"+p, "")
+		a := g.call(t, http.MethodGet, "/v1/kl/rba/inqueryCertificate/"+p, "")
 		require.Equal(t, http.StatusOK, a.StatusCode, "%s: %s", p, a.Body)
 		got := oss.received()
 		assert.Equal(t, want, got[len(got)-1].RawURI, p)
@@ -60,17 +65,7 @@ func TestPathParameterIsOneSegment(t *testing.T) {
 // tokenConfig fronts a K/L/D application with oss_token, its access log and
 // the gateway's log written to files, filtered as Caddyfile.example does.
 func tokenConfig(kld, logDir, extraPia string) string {
-	return fmt.Sprintf(`{
-	admin {admin}
-	persist_config off
-	auto_https off
-	storage file_system {storage}
-	log {
-		output file %[2]s/caddy.log
-		level DEBUG
-	}
-}
-{listen} {
+	return globalOptionsLogging("{admin}", "output file "+logDir+"/caddy.log", "level DEBUG") + fmt.Sprintf(`{listen} {
 	log {
 		output file %[2]s/access.log
 %[4]s
@@ -128,20 +123,20 @@ func TestEveryKLDMethodNeedsOSSToken(t *testing.T) {
 		{http.MethodPost, "receiveNIB", `{"dataNIB":{"nib":"` + nib + `"}}`},
 	} {
 		t.Run(c.method, func(t *testing.T) {
-			g.call(c.verb, "/v1/kl/rba/"+c.method, c.body).envelope("respon"+c.method, http.StatusUnauthorized)
-			g.call(c.verb, "/v1/kl/rba/"+c.method, c.body, "Token", strings.Repeat("0", 40)).envelope("respon"+c.method, http.StatusUnauthorized)
+			g.call(t, c.verb, "/v1/kl/rba/"+c.method, c.body).envelope("respon"+c.method, http.StatusUnauthorized)
+			g.call(t, c.verb, "/v1/kl/rba/"+c.method, c.body, "Token", strings.Repeat("0", 40)).envelope("respon"+c.method, http.StatusUnauthorized)
 			n := len(kld.received())
 			tok := good
 			if c.body == "" {
 				tok = auth.ComputeOSSToken("oss-user", "oss-pass", "", time.Now()) // no payload, no NIB
 			}
-			a := g.call(c.verb, "/v1/kl/rba/"+c.method, c.body, "Token", tok)
+			a := g.call(t, c.verb, "/v1/kl/rba/"+c.method, c.body, "Token", tok)
 			require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 			assert.Len(t, kld.received(), n+1)
 		})
 	}
 	// The documented opt-out.
-	a := g.post("/v1/kl/rba/agencyOpen", body)
+	a := g.post(t, "/v1/kl/rba/agencyOpen", body)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 }
 
@@ -196,7 +191,7 @@ func TestOSSTokenFromHeaderBearerAndQueryNeverLogged(t *testing.T) {
 		"query, only parameter":    {queryNIB, "?token=" + inQuery, nil},
 	} {
 		t.Run(name, func(t *testing.T) {
-			a := g.post("/v1/kl/rba/receiveNIB"+c.query, `{"dataNIB":{"nib":"`+c.nib+`"}}`, c.headers...)
+			a := g.post(t, "/v1/kl/rba/receiveNIB"+c.query, `{"dataNIB":{"nib":"`+c.nib+`"}}`, c.headers...)
 			require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 			got := kld.last(t)
 			if c.query != "" {
@@ -207,7 +202,7 @@ func TestOSSTokenFromHeaderBearerAndQueryNeverLogged(t *testing.T) {
 			}
 		})
 	}
-	g.post("/v1/kl/rba/receiveNIB?token="+strings.Repeat("ab", 20), `{"dataNIB":{"nib":"`+nib+`"}}`).envelope("responreceiveNIB", http.StatusUnauthorized)
+	g.post(t, "/v1/kl/rba/receiveNIB?token="+strings.Repeat("ab", 20), `{"dataNIB":{"nib":"`+nib+`"}}`).envelope("responreceiveNIB", http.StatusUnauthorized)
 
 	require.NoError(t, caddy.Stop()) // flush the logs
 	access, err := os.ReadFile(filepath.Join(logs, "access.log"))
@@ -260,7 +255,7 @@ func TestNoTreeBeforeTheTokenIsChecked(t *testing.T) {
 	// A wrong Token: the body is read (its bytes) but not decoded.
 	wrong := auth.ComputeOSSToken("oss-user", "wrong", nib, time.Now())
 	used := heapDuring(func() {
-		g.post("/v1/kl/rba/receiveNIB", zeros, "Token", wrong).envelope("responreceiveNIB", http.StatusUnauthorized)
+		g.post(t, "/v1/kl/rba/receiveNIB", zeros, "Token", wrong).envelope("responreceiveNIB", http.StatusUnauthorized)
 	})
 	assert.Less(t, used, uint64(4*len(zeros)), "a refused Token costs about the body, not a tree (%d MB)", used>>20)
 	assert.Empty(t, kld.received())
@@ -273,7 +268,7 @@ func TestDecodedTreeIsBoundedByElements(t *testing.T) {
 	good := auth.ComputeOSSToken("oss-user", "oss-pass", nib, time.Now())
 	zeros := `{"dataNIB":{"nib":"` + nib + `","x":[` + strings.Repeat("0,", 1_000_000) + `0]}}`
 	used := heapDuring(func() {
-		env := g.post("/v1/kl/rba/receiveNIB", zeros, "Token", good).envelope("responreceiveNIB", http.StatusRequestEntityTooLarge)
+		env := g.post(t, "/v1/kl/rba/receiveNIB", zeros, "Token", good).envelope("responreceiveNIB", http.StatusRequestEntityTooLarge)
 		assert.Contains(t, env["keterangan"], "1000")
 	})
 	assert.Less(t, used, uint64(8*len(zeros)), "the tree stops at the bound (%d MB)", used>>20)
@@ -287,7 +282,7 @@ func TestKdInstansiCheckedOnEveryLicenceMethodInAnyCase(t *testing.T) {
 				password `+demoHash+`
 				kd_instansi 024
 			}`, ""))
-	key := g.getKey("agency", "demo-secret")
+	key := g.getKey(t, "agency", "demo-secret")
 	for _, c := range []struct{ method, body string }{
 		{"updateLicense", `{"IZINFINAL":{"kd_instansi":"999"}}`},
 		{"receiveLicenseKKPR", `{"IZINFINALKKPR":{"kd_instansi":"999"}}`},
@@ -296,41 +291,41 @@ func TestKdInstansiCheckedOnEveryLicenceMethodInAnyCase(t *testing.T) {
 		{"receiveLicense", `{"IZINFINAL":{"kd_instansi":"024","KD_INSTANSI":"999"}}`},
 	} {
 		t.Run(c.method+" "+c.body, func(t *testing.T) {
-			env := g.post("/v1/kl/rba/"+c.method, c.body, "user_key", key).envelope("respon"+c.method, http.StatusForbidden)
+			env := g.post(t, "/v1/kl/rba/"+c.method, c.body, "user_key", key).envelope("respon"+c.method, http.StatusForbidden)
 			assert.Contains(t, env["keterangan"], "999")
 		})
 	}
 	assert.Empty(t, oss.received())
-	a := g.post("/v1/kl/rba/updateLicense", `{"IZINFINAL":{"KD_INSTANSI":"024"}}`, "user_key", key)
+	a := g.post(t, "/v1/kl/rba/updateLicense", `{"IZINFINAL":{"KD_INSTANSI":"024"}}`, "user_key", key)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "its own agency passes: %s", a.Body)
 }
 
 func TestDuplicateMemberNamesAreRefusedNamingTheField(t *testing.T) {
 	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
 	g := startGateway(t, authConfig(oss.addr(), kld.addr(), t.TempDir(), "", "method receiveLicense {\n\t\t\tvalidation enforce\n\t\t}"))
-	key := g.getKey("dinkes", "demo-secret")
+	key := g.getKey(t, "dinkes", "demo-secret")
 	// Validation, the kd_instansi check and the Token's NIB would see the
 	// last value; a first-wins upstream the first.
-	env := g.post("/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{"kd_instansi":"999","kd_instansi":"024"}}`, "user_key", key).
+	env := g.post(t, "/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{"kd_instansi":"999","kd_instansi":"024"}}`, "user_key", key).
 		envelope("responreceiveLicenseStatus", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "IZINSTATUS.kd_instansi")
 	assert.Equal(t, []any{map[string]any{"field": "/IZINSTATUS/kd_instansi", "rule": "duplicate"}}, env["errors"])
 
-	demo := g.getKey("demo", "demo-secret")
-	env = g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"x","nib":"8120000000001"}}`, "user_key", demo).
+	demo := g.getKey(t, "demo", "demo-secret")
+	env = g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"x","nib":"8120000000001"}}`, "user_key", demo).
 		envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "IZINFINAL.nib")
 
 	nib := "8120000000001"
 	good := auth.ComputeOSSToken("oss-user", "oss-pass", nib, time.Now())
-	env = g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"9990000000001","nib":"`+nib+`"}}`, "Token", good).
+	env = g.post(t, "/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"9990000000001","nib":"`+nib+`"}}`, "Token", good).
 		envelope("responreceiveNIB", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "dataNIB.nib")
 	assert.Empty(t, oss.received())
 	assert.Empty(t, kld.received())
 
 	// sendSecurityKey: which user_akses would be the one checked?
-	g.post("/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","user_akses":"dinkes","pwd_akses":"demo-secret"}}`).
+	g.post(t, "/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","user_akses":"dinkes","pwd_akses":"demo-secret"}}`).
 		envelope("responsendSecurityKey", http.StatusBadRequest)
 }
 
@@ -370,19 +365,19 @@ func TestConfigChangeNarrowsKeysAlreadyIssued(t *testing.T) {
 	storage := t.TempDir()
 	cfg := authConfig(oss.addr(), freeAddr(t), storage, "", "")
 	g := startGateway(t, cfg)
-	key := g.getKey("dinkes", "demo-secret") // receiveLicenseStatus and inqueryNIB, kd_instansi 024, 24 h
-	require.Equal(t, http.StatusOK, g.post("/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{}}`, "user_key", key).StatusCode)
+	key := g.getKey(t, "dinkes", "demo-secret") // receiveLicenseStatus and inqueryNIB, kd_instansi 024, 24 h
+	require.Equal(t, http.StatusOK, g.post(t, "/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{}}`, "user_key", key).StatusCode)
 	require.NoError(t, caddy.Stop())
 
 	// The client loses receiveLicenseStatus: its old key with it.
 	g = startGateway(t, strings.Replace(cfg, "methods receiveLicenseStatus inqueryNIB", "methods inqueryNIB", 1))
-	g.post("/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{}}`, "user_key", key).envelope("responreceiveLicenseStatus", http.StatusForbidden)
-	assert.Equal(t, http.StatusOK, g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{}}`, "user_key", key).StatusCode)
+	g.post(t, "/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{}}`, "user_key", key).envelope("responreceiveLicenseStatus", http.StatusForbidden)
+	assert.Equal(t, http.StatusOK, g.post(t, "/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{}}`, "user_key", key).StatusCode)
 	require.NoError(t, caddy.Stop())
 
 	// Keys now live an hour: a 24 h key is refused.
 	g = startGateway(t, authConfig(oss.addr(), freeAddr(t), storage, "ttl 1h", ""))
-	g.post("/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{}}`, "user_key", key).envelope("responinqueryNIB", http.StatusUnauthorized)
+	g.post(t, "/v1/kl/rba/inqueryNIB", `{"INQUERYNIB":{}}`, "user_key", key).envelope("responinqueryNIB", http.StatusUnauthorized)
 }
 
 func TestExampleRedactsCredentialsAndKeepsSecretsOutOfTheConfig(t *testing.T) {
@@ -429,13 +424,13 @@ func TestContentEncodingIsNeverLeftWrong(t *testing.T) {
 	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
 	g := startGateway(t, routingConfig(oss.addr(), kld.addr(), "method checkLicenseStatus {\n\t\t\tvalidation enforce\n\t\t}"))
 	// Re-encoded: carried from 4.3.12 (IZINSTATUS) to 4.3.20.
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-1"}}`, "Content-Encoding", "gzip", "X-PIA-Version", "4.3.12")
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-1"}}`, "Content-Encoding", "gzip", "X-PIA-Version", "4.3.12")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	got := oss.last(t)
 	assert.Contains(t, string(got.Body), "CHECKLICENSESTATUS", "the body was re-encoded")
 	assert.Empty(t, got.Header.Get("Content-Encoding"), "the JSON going on is not gzip")
 	// A gzip body is not JSON the gateway can read: refused, not passed on.
-	g.post("/v1/kl/rba/receiveLicense", "\x1f\x8b\x08\x00\x00\x00\x00\x00", "Content-Encoding", "gzip").envelope("responreceiveLicense", http.StatusBadRequest)
+	g.post(t, "/v1/kl/rba/receiveLicense", "\x1f\x8b\x08\x00\x00\x00\x00\x00", "Content-Encoding", "gzip").envelope("responreceiveLicense", http.StatusBadRequest)
 }
 
 func TestUpstreamBreakingOffItsAnswer(t *testing.T) {
@@ -458,7 +453,7 @@ func TestUpstreamBreakingOffItsAnswer(t *testing.T) {
 		"{\n\tadmin {admin}\n\tpersist_config off\n\tauto_https off\n\tstorage file_system {storage}\n\tlog {\n\t\toutput file "+logs+"/caddy.log\n\t}\n}\n{listen} {", 1))
 
 	// Buffered to be carried to 4.3.19: the client gets the envelope.
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
 	a.envelope("responcheckLicenseStatus", http.StatusBadGateway)
 
 	// Streamed as is: the client's answer is cut off, as the upstream's was.
@@ -492,7 +487,7 @@ func TestLargeBufferedAnswerPassesThroughUnadapted(t *testing.T) {
 			_, _ = io.WriteString(w, body)
 		})
 		g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
-		a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
+		a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
 		require.Equal(t, http.StatusOK, a.StatusCode)
 		assert.Equal(t, body, string(a.Body), "chunked %v: passed through as the upstream wrote it", chunked)
 		require.NoError(t, caddy.Stop())
@@ -501,7 +496,7 @@ func TestLargeBufferedAnswerPassesThroughUnadapted(t *testing.T) {
 
 func TestDefaultElementBoundFitsTheLargestRealPayloads(t *testing.T) {
 	// The 4.3.20 receiveNIB sample with every field filled and three
-	// projects (built by hand, internal/pia/testdata), grown to 5 MB by
+	// projects (generated by the tests' sampler, internal/pia/testdata/README.md), grown to 5 MB by
 	// repeating its projects: a business with well over a thousand.
 	sample, err := os.ReadFile("../internal/pia/testdata/receiveNIB-4.3.20.json")
 	require.NoError(t, err)

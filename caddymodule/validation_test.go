@@ -1,8 +1,12 @@
 package caddymodule
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -35,13 +39,13 @@ func enforcing(oss string, extra string) string {
 func TestValidPayloadPassesByteForByte(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, enforcing(oss.addr(), ""))
-	a := g.post("/v1/kl/rba/receiveLicense", validLicense)
+	a := g.post(t, "/v1/kl/rba/receiveLicense", validLicense)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, validLicense, string(oss.last(t).Body))
 
 	// checkLicenseStatus documents id_izin as string(13); real ids are 23
 	// characters (deviations.json corrects it to 25, as everywhere else).
-	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-202111181604410530001"}}`)
+	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-202111181604410530001"}}`)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 }
 
@@ -52,7 +56,7 @@ func TestViolationsAreAllNamedInTheEnvelope(t *testing.T) {
 		`"tgl_terbit_izin":"2026-11-30"`, `"tgl_terbit_izin":"30-11-2026"`,
 		`"status_izin":"50"`, `"status_izin":"99"`,
 		`"nama_ttd":"Budi Santoso",`, ``).Replace(validLicense)
-	env := g.post("/v1/kl/rba/receiveLicense", bad).envelope("responreceiveLicense", http.StatusBadRequest)
+	env := g.post(t, "/v1/kl/rba/receiveLicense", bad).envelope("responreceiveLicense", http.StatusBadRequest)
 	msg := env["keterangan"].(string)
 	assert.Contains(t, msg, "IZINFINAL.nib: panjang maksimal 13 karakter, diterima 15")
 	for _, field := range []string{"IZINFINAL.tgl_terbit_izin", "IZINFINAL.status_izin", "IZINFINAL.nama_ttd"} {
@@ -77,17 +81,14 @@ func TestReportModeForwardsAndNamesTheViolations(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, enforcing(oss.addr(), "validation report"))
 	bad := strings.Replace(validLicense, `"nib":"8120000000001"`, `"nib":"812000000000123"`, 1)
-	a := g.post("/v1/kl/rba/receiveLicense", bad)
+	a := g.post(t, "/v1/kl/rba/receiveLicense", bad)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, bad, string(oss.last(t).Body), "report mode forwards the payload as sent")
 	assert.Equal(t, `IZINFINAL.nib maxLength got="812000000000123"`, a.Header.Get("X-PIA-Validation"))
 
-	res, err := http.Get(g.admin + "/metrics")
-	require.NoError(t, err)
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	assert.Contains(t, string(b), `caddy_pia_validation_failures_total{method="receiveLicense",mode="report"} 1`)
-	assert.Contains(t, string(b), `caddy_pia_requests_total{method="receiveLicense",outcome="forwarded"} 1`)
+	b := g.metrics(t)
+	assert.Contains(t, b, `caddy_pia_validation_failures_total{method="receiveLicense",mode="report"} 1`)
+	assert.Contains(t, b, `caddy_pia_requests_total{method="receiveLicense",outcome="forwarded"} 1`)
 }
 
 func TestPerMethodModeStrictAndEnglish(t *testing.T) {
@@ -97,11 +98,11 @@ func TestPerMethodModeStrictAndEnglish(t *testing.T) {
 		method checkLicenseStatus {
 			validation off
 		}`))
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"anything":true}`)
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"anything":true}`)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "validation off for this method")
 
 	extra := strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"50","catatan":"x"`, 1)
-	env := g.post("/v1/kl/rba/receiveLicense", extra).envelope("responreceiveLicense", http.StatusBadRequest)
+	env := g.post(t, "/v1/kl/rba/receiveLicense", extra).envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "IZINFINAL.catatan", "strict rejects an undeclared field")
 	assert.True(t, strings.HasPrefix(env["keterangan"].(string), "Invalid parameters"), "English: %s", env["keterangan"])
 }
@@ -110,21 +111,21 @@ func TestNumbersSentAsStringsAreNormalised(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, enforcing(oss.addr(), ""))
 	in := strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"50","bln_berlaku_izin":"6","file_izin":"https://kld.go.id/izin?id=1&v=2"`, 1)
-	a := g.post("/v1/kl/rba/receiveLicense", in)
+	a := g.post(t, "/v1/kl/rba/receiveLicense", in)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	got := jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)
 	assert.Equal(t, float64(6), got["bln_berlaku_izin"], "the documented number reaches OSS as a number")
 	assert.Contains(t, string(oss.last(t).Body), `"https://kld.go.id/izin?id=1&v=2"`, "re-encoding keeps & as it was sent")
 
 	bad := strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"50","bln_berlaku_izin":"6a"`, 1)
-	g.post("/v1/kl/rba/receiveLicense", bad).envelope("responreceiveLicense", http.StatusBadRequest)
+	g.post(t, "/v1/kl/rba/receiveLicense", bad).envelope("responreceiveLicense", http.StatusBadRequest)
 }
 
 func TestOldClientLackingANewMandatoryFieldIsToldWhich(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, enforcing(oss.addr(), ""))
 	legal := `{"AKTA":{"id_perusahaan":"1","total_modal_dasar":1000,"penanggung_jwb":[{"jenis_identitas_penanggung_jwb":"01","no_identitas_penanggung_jwb":"3201"}]}}`
-	env := g.post("/v1/kl/rba/receiveLegal", legal, "X-PIA-Version", "4.3.12").envelope("responreceiveLegal", http.StatusBadRequest)
+	env := g.post(t, "/v1/kl/rba/receiveLegal", legal, "X-PIA-Version", "4.3.12").envelope("responreceiveLegal", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "AKTA.tahun_kbli: field baru wajib di PIA 4.3.16",
 		"names the field the newer PIA requires and the 4.3.12 client lacks")
 	assert.Empty(t, oss.received())
@@ -164,12 +165,12 @@ func TestSchemaAndRulesDirectoriesAddAVersionWithoutRebuild(t *testing.T) {
 	}
 }`, schemas, rules, oss.addr(), custom))
 
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.22")
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.22")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_permohonan":"I-1"}}`, string(oss.last(t).Body))
 
-	g.post("/v1/kl/rba/receiveIzinDaerah", `{"IZINDAERAH":{}}`).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
-	a = g.post("/v1/kl/rba/receiveIzinDaerah", `{"IZINDAERAH":{"nib":"8120000000001"}}`)
+	g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"IZINDAERAH":{}}`).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
+	a = g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"IZINDAERAH":{"nib":"8120000000001"}}`)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 }
 

@@ -1,5 +1,10 @@
 package caddymodule
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"fmt"
 	"net/http"
@@ -13,19 +18,19 @@ func TestOldClientRequestIsUpgradedForTheUpstream(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
 
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-202112171709158243106"}}`, "X-PIA-Version", "4.3.12")
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-202112171709158243106"}}`, "X-PIA-Version", "4.3.12")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-202112171709158243106"}}`, string(oss.last(t).Body),
 		"legacy IZINSTATUS root is renamed to CHECKLICENSESTATUS")
 	assert.Equal(t, "4.3.20", oss.last(t).Header.Get("X-PIA-Version"))
 
-	a = g.post("/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001","id_produk":"P-1","kewenangan":"01",
+	a = g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001","id_produk":"P-1","kewenangan":"01",
 		"data_pnbp":{"kd_akun":"425111","kd_penerimaan":"1","nominal":1000}}}`, "X-PIA-Version", "4.3.12")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.JSONEq(t, `{"IZINFINAL":{"nib":"8120000000001"}}`, string(oss.last(t).Body),
 		"fields 4.3.16 removed from receiveLicense do not reach a 4.3.20 OSS")
 
-	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode)
 	assert.Equal(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, string(oss.last(t).Body), "a client of the upstream's version passes byte for byte")
 }
@@ -38,14 +43,14 @@ func TestResponseIsDowngradedForAnOldClient(t *testing.T) {
 	})
 	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), "strip_response_fields"))
 
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.JSONEq(t, `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001",
 		"id_proyek":"R-1","id_izin":"I-1","kd_status":"50","uraian_status":"Izin terbit"}}}`, string(a.Body),
 		"with strip_response_fields, file_lampiran, added to the response in 4.3.20, is not sent to a 4.3.19 client")
 	assert.Equal(t, fmt.Sprint(len(a.Body)), a.Header.Get("Content-Length"))
 
-	a = g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
+	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	assert.Contains(t, string(a.Body), "file_lampiran", "a 4.3.20 client gets the answer untouched")
 }
 
@@ -56,7 +61,7 @@ func TestOSSCallDowngradedForAnOlderKLDApp(t *testing.T) {
 		}`, ""))
 	// OSS speaks 4.3.20: receiveNIBKKPR's kbli became a number in 4.3.19;
 	// a 4.3.16 app expects the string it knew.
-	a := g.post("/v1/kl/rba/receiveNIBKKPR", `{"dataNIB":{"nib":"8120000000001","data_proyek":[{"kbli":62010,"data_proyek_produk":[{"kbli":62010}]}]}}`)
+	a := g.post(t, "/v1/kl/rba/receiveNIBKKPR", `{"dataNIB":{"nib":"8120000000001","data_proyek":[{"kbli":62010,"data_proyek_produk":[{"kbli":62010}]}]}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	body := jsonBody(t, kld.last(t))
 	proyek := body["dataNIB"].(map[string]any)["data_proyek"].([]any)[0].(map[string]any)
@@ -67,7 +72,7 @@ func TestOSSCallDowngradedForAnOlderKLDApp(t *testing.T) {
 func TestUntransformablePayloadIs400NamingTheField(t *testing.T) {
 	kld := newUpstream(t, nil)
 	g := startGateway(t, routingConfig(freeAddr(t), kld.addr(), ""))
-	a := g.post("/v1/kl/rba/receiveNIBKKPR", `{"dataNIB":{"nib":"8120000000001","data_proyek":[{"jumlah_tka_l":"12a"}]}}`, "X-PIA-Version", "4.3.16")
+	a := g.post(t, "/v1/kl/rba/receiveNIBKKPR", `{"dataNIB":{"nib":"8120000000001","data_proyek":[{"jumlah_tka_l":"12a"}]}}`, "X-PIA-Version", "4.3.16")
 	env := a.envelope("responreceiveNIBKKPR", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "dataNIB.data_proyek[0].jumlah_tka_l")
 	errs, _ := env["errors"].([]any)
@@ -90,8 +95,8 @@ func TestClientVersionFromTheTokenWinsOverTheHeader(t *testing.T) {
 				version 4.3.12
 			}`, "")
 	g := startGateway(t, cfg)
-	key := g.getKey("lama", "demo-secret")
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-1"}}`, "user_key", key, "X-PIA-Version", "4.3.20")
+	key := g.getKey(t, "lama", "demo-secret")
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-1"}}`, "user_key", key, "X-PIA-Version", "4.3.20")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, string(oss.last(t).Body), "the client's configured version decides")
 }
@@ -107,14 +112,14 @@ func TestTheNewestPublishedVersionsWorkOutOfTheBox(t *testing.T) {
 			version 4.3.21
 		}`, ""))
 
-	g.post("/v1/kl/rba/receiveLegal", `{"AKTA":{"id_perusahaan":"1"}}`).envelope("responreceiveLegal", http.StatusGone)
+	g.post(t, "/v1/kl/rba/receiveLegal", `{"AKTA":{"id_perusahaan":"1"}}`).envelope("responreceiveLegal", http.StatusGone)
 	assert.Empty(t, oss.received())
 
-	a := g.post("/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.20")
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-202111181604410530001"}}`, "X-PIA-Version", "4.3.20")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "4.3.22", oss.last(t).Header.Get("X-PIA-Version"))
 
-	a = g.post("/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000001","jenis_pelaku_usaha":"16"}}`, "X-PIA-Version", "4.3.20")
+	a = g.post(t, "/v1/kl/rba/receiveNIB", `{"dataNIB":{"nib":"8120000000001","jenis_pelaku_usaha":"16"}}`, "X-PIA-Version", "4.3.20")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	got := jsonBody(t, kld.last(t))["dataNIB"].(map[string]any)
 	assert.Equal(t, "03", got["jenis_pelaku_usaha"], "Perwakilan (KPPA) is a Kantor Perwakilan from 4.3.21")

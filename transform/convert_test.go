@@ -392,13 +392,16 @@ func TestNeededAgreesWithConvert(t *testing.T) {
 
 func TestConvertIsSafeForConcurrentUse(t *testing.T) {
 	cat, e := builtin(t)
+	// The schema is looked up here: a worker goroutine must not require.
+	s, ok := cat.Lookup(v4312, "receiveLegal", pia.Request)
+	require.True(t, ok, "%s %s %s", v4312, "receiveLegal", pia.Request)
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 20; j++ {
-				doc := fullSample(t, cat, v4312, "receiveLegal", pia.Request, 2)
+				doc := sampler(2).Build(s.Doc.(map[string]any))
 				_, rep := e.Convert("receiveLegal", pia.Request, v4312, v4320, doc)
 				assert.NotEmpty(t, rep.Errors)
 			}

@@ -1,5 +1,8 @@
 package transform
 
+// Fixtures: the fuzz seeds are the documentation's request examples
+// (piatest.Examples) and the payloads below, built by hand.
+
 import (
 	"encoding/json"
 	"testing"

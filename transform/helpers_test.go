@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
+	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
 
 var (
@@ -188,97 +189,19 @@ func sanitize(t testing.TB, cat *pia.Catalog, v pia.Version, method string, k pi
 	return nil
 }
 
-// sample builds a payload of a schema with every field filled and n
-// elements in every array: strings are digits (so a retype to a number
-// can carry them) no longer than their maxLength, numbers are 1, dates
-// and datetimes are real ones, codes are the first of their table.
-func sample(doc map[string]any, n int) any {
-	types := typesOf(doc)
-	has := func(t string) bool {
-		for _, x := range types {
-			if x == t {
-				return true
-			}
-		}
-		return false
-	}
-	switch {
-	case has("object"):
-		out := map[string]any{}
-		props, _ := doc["properties"].(map[string]any)
-		names := make([]string, 0, len(props))
-		for name := range props {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			out[name] = sample(props[name].(map[string]any), n)
-		}
-		return out
-	case has("array"):
-		items, _ := doc["items"].(map[string]any)
-		out := make([]any, 0, n)
-		for i := 0; i < n; i++ {
-			if items == nil {
-				out = append(out, map[string]any{})
-				continue
-			}
-			out = append(out, sample(items, n))
-		}
-		return out
-	}
-	if enum, ok := doc["enum"].([]any); ok && len(enum) > 0 {
-		return enum[0]
-	}
-	if f, ok := map[any]string{"pia-date": "2024-01-31", "pia-datetime": "2024-01-31 13:45:00"}[doc["format"]]; ok {
-		// A documented length too short for the layout (string(8) for a
-		// date) leaves only "no value" valid.
-		if m, ok := doc["maxLength"].(json.Number); ok {
-			if x, err := m.Int64(); err == nil && int(x) < len(f) {
-				return ""
-			}
-		}
-		return f
-	}
-	switch {
-	case has("number"), has("integer"):
-		return json.Number("1")
-	case has("string"):
-		l := 8
-		if m, ok := doc["maxLength"].(json.Number); ok {
-			if x, err := m.Int64(); err == nil && int(x) < l {
-				l = int(x)
-			}
-		}
-		return "12345678"[:l]
-	case has("boolean"):
-		return true
-	}
-	return "1"
-}
-
-func typesOf(doc map[string]any) []string {
-	switch t := doc["type"].(type) {
-	case string:
-		return []string{t}
-	case []any:
-		out := make([]string, 0, len(t))
-		for _, x := range t {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// fullSample is sample of the schema of a method in version v.
+// fullSample is a sample of the schema of a method in version v, with
+// every field filled and n elements in every array: strings are digits (so
+// a retype to a number can carry them), at most 8 of them.
 func fullSample(t testing.TB, cat *pia.Catalog, v pia.Version, method string, k pia.Kind, n int) any {
 	t.Helper()
 	s, ok := cat.Lookup(v, method, k)
 	require.True(t, ok, "%s %s %s", v, method, k)
-	return sample(s.Doc.(map[string]any), n)
+	return sampler(n).Build(s.Doc.(map[string]any))
+}
+
+// sampler is the shared sampler as fullSample sets it.
+func sampler(n int) piatest.Sampler {
+	return piatest.Sampler{Members: n, MaxText: 8, Digits: true}
 }
 
 // requiredErrors lists the pointers of the engine's "required" errors in

@@ -1,5 +1,9 @@
 package transform
 
+// Fixtures: the rule files, notes and payloads written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; the
+// builtin step files are read from rules/.
+
 import (
 	"encoding/json"
 	"os"
@@ -280,7 +284,7 @@ func TestLampiranCodesAreMappedBothWays(t *testing.T) {
 func TestCodesRulesAreCheckedAgainstBothCodeLists(t *testing.T) {
 	cat, err := pia.NewCatalog()
 	require.NoError(t, err)
-	step := func(rule string) string {
+	step := func(t *testing.T, rule string) string {
 		return builtinStepWith(t, "4.3.20-4.3.21", true, `[`+rule+`]`, `[{"method":"receiveNIB","kind":"request","path":"dataNIB.jenis_pelaku_usaha","reason":"test"}]`)
 	}
 	for name, tt := range map[string]struct{ rule, want string }{
@@ -289,7 +293,7 @@ func TestCodesRulesAreCheckedAgainstBothCodeLists(t *testing.T) {
 		"a map on another op":                {`{"method":"receiveNIB","kind":"request","op":"remove","path":"dataNIB.jenis_pelaku_usaha","map":{"14":"03"}}`, "map (and back) go with codes"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.20-4.3.21.json": step(tt.rule)}))
+			_, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.20-4.3.21.json": step(t, tt.rule)}))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})

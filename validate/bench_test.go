@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
+	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
 
 // benchPayload is a sample of a 4.3.20 request built from its schema: every
@@ -21,7 +22,7 @@ func benchPayload(b *testing.B, method string) (*Validator, []byte) {
 	require.NoError(b, err)
 	s, ok := cat.Lookup(pia.MustVersion("4.3.20"), method, pia.Request)
 	require.True(b, ok)
-	raw, err := json.Marshal(sampler{members: 3, maxText: 15}.build(s.Doc.(map[string]any)))
+	raw, err := json.Marshal(piatest.Sampler{Members: 3, MaxText: 15}.Build(s.Doc.(map[string]any)))
 	require.NoError(b, err)
 	doc, err := pia.DecodeJSON(raw)
 	require.NoError(b, err)

@@ -1,5 +1,10 @@
 package validate
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"encoding/json"
 	"errors"
@@ -13,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
+	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
 
 // numericMutations are values equal as numbers but written differently,
@@ -88,7 +94,7 @@ func TestChecksAgreeWithTheLibrary(t *testing.T) {
 		plain, err := compile(s, Options{}, false)
 		require.NoError(t, err)
 		schema := s.Doc.(map[string]any)
-		sample := sampler{members: 2, maxText: 12}.build(schema)
+		sample := piatest.Sampler{Members: 2, MaxText: 12}.Build(schema)
 		require.Equal(t, verdict(t, plain.schema, sample), verdict(t, fast.schema, sample), s.ID)
 		for _, site := range sitesOf(schema, nil, nil) {
 			muts := mutationsOf(site.schema, site.required)

@@ -1,5 +1,8 @@
 package validate
 
+// Fixtures: the fuzz seeds are the documentation's 4.3.20 request examples
+// (piatest.Examples) and the extra seeds below, built by hand.
+
 import (
 	"encoding/json"
 	"strings"

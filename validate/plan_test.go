@@ -1,5 +1,10 @@
 package validate
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"encoding/json"
 	"fmt"
@@ -94,7 +99,7 @@ func TestPlanAgreesWithTheLibrary(t *testing.T) {
 			}
 			seen[string(s.Raw)] = true
 			schema := s.Doc.(map[string]any)
-			sample := sampler{members: 2, maxText: 12}.build(schema)
+			sample := piatest.Sampler{Members: 2, MaxText: 12}.Build(schema)
 			for _, v := range validators {
 				agree(t, v, s.Version, s.Method, s.Kind, sample, s.ID+" sample")
 				agree(t, v, s.Version, s.Method, s.Kind, nil, s.ID+" null")
@@ -271,7 +276,7 @@ func TestPlanValidPayloadAllocatesNothing(t *testing.T) {
 	for _, m := range benchMethods {
 		s, ok := v.cat.Lookup(v4320, m, pia.Request)
 		require.True(t, ok)
-		raw, err := json.Marshal(sampler{members: 3, maxText: 15}.build(s.Doc.(map[string]any)))
+		raw, err := json.Marshal(piatest.Sampler{Members: 3, MaxText: 15}.Build(s.Doc.(map[string]any)))
 		require.NoError(t, err)
 		doc, err := pia.DecodeJSON(raw)
 		require.NoError(t, err)

@@ -1,5 +1,10 @@
 package validate
 
+// Fixtures: the payloads, schemas and answers written out in this file are
+// built by hand, each the smallest that shows its test's behaviour; none is
+// copied from the documentation (its examples come through piatest.Examples,
+// schema samples through piatest.Sampler, named where used).
+
 import (
 	"encoding/json"
 	"fmt"
@@ -114,8 +119,8 @@ func mutationsOf(s map[string]any, required bool) []mutation {
 	}
 	_, hasEnum := s["enum"].([]any)
 	format, _ := s["format"].(string)
-	if max, ok := intKeyword(s, "maxLength"); ok && types["string"] && !types["number"] && !types["integer"] && !hasEnum && format == "" {
-		out = append(out, mutation{name: "string one character too long", rule: RuleMaxLength, value: text(max + 1)})
+	if max, ok := piatest.IntKeyword(s, "maxLength"); ok && types["string"] && !types["number"] && !types["integer"] && !hasEnum && format == "" {
+		out = append(out, mutation{name: "string one character too long", rule: RuleMaxLength, value: piatest.Text(max + 1)})
 	}
 	switch format {
 	case formatDate:
@@ -174,7 +179,7 @@ func outsideEnum(s map[string]any) (any, bool) {
 		listed[fmt.Sprint(e)] = true
 	}
 	numeric := typesOf(s)["number"] || typesOf(s)["integer"]
-	max, hasMax := intKeyword(s, "maxLength")
+	max, hasMax := piatest.IntKeyword(s, "maxLength")
 	for _, c := range []string{"9", "99", "999", "8", "88", "Z", "ZZ", "ZZZ", "7777"} {
 		if listed[c] || (numeric && c[0] == 'Z') || (!numeric && hasMax && len(c) > max) {
 			continue
@@ -197,7 +202,7 @@ type fieldSite struct {
 }
 
 func sitesOf(s map[string]any, at []string, out []fieldSite) []fieldSite {
-	switch primaryType(s) {
+	switch piatest.PrimaryType(s) {
 	case "object":
 		props, _ := s["properties"].(map[string]any)
 		req := map[string]bool{}
@@ -246,7 +251,7 @@ func TestGeneratedSamplesAndSingleMutations(t *testing.T) {
 	for _, s := range cat.All() {
 		t.Run(s.Version.String()+"/"+s.Method+"/"+string(s.Kind), func(t *testing.T) {
 			schema := s.Doc.(map[string]any)
-			sample := sampler{members: 2, maxText: 12}.build(schema)
+			sample := piatest.Sampler{Members: 2, MaxText: 12}.Build(schema)
 			r := v.Validate(s.Version, s.Method, s.Kind, sample)
 			require.Nil(t, r, "the full sample is valid: %s", r.Summary())
 			for _, site := range sitesOf(schema, nil, nil) {
@@ -411,7 +416,7 @@ func TestArrayIndicesInPointersAndMessages(t *testing.T) {
 	cat, _ := pia.NewCatalog()
 	s, ok := cat.Lookup(v4320, "receiveNIB", pia.Request)
 	require.True(t, ok)
-	doc := sampler{members: 3, maxText: 5}.build(s.Doc.(map[string]any)).(map[string]any)
+	doc := piatest.Sampler{Members: 3, MaxText: 5}.Build(s.Doc.(map[string]any)).(map[string]any)
 	proyek := doc["dataNIB"].(map[string]any)["data_proyek"].([]any)
 	proyek[2].(map[string]any)["data_proyek_produk"].([]any)[1].(map[string]any)["tkdn"] = json.Number("100.555")
 	r := v.Validate(v4320, "receiveNIB", pia.Request, doc)
@@ -566,7 +571,11 @@ func TestConcurrentUse(t *testing.T) {
 			defer wg.Done()
 			for j := range 50 {
 				nib := strings.Repeat("1", 10+(i+j)%6)
-				doc := decode(t, `{"IZINFINAL": {"nib": "`+nib+`", "bln_berlaku_izin": "7"}}`)
+				// decode would require, which a worker goroutine must not.
+				doc, err := pia.DecodeJSON([]byte(`{"IZINFINAL": {"nib": "` + nib + `", "bln_berlaku_izin": "7"}}`))
+				if !assert.NoError(t, err) {
+					return
+				}
 				doc, _ = v.Normalize(v4320, "receiveLicense", pia.Request, doc)
 				r := v.Validate(v4320, "receiveLicense", pia.Request, doc)
 				if assert.NotNil(t, r) {

@@ -1,5 +1,9 @@
 package pia
 
+// Fixtures: the JSON texts in this file are built by hand, each the smallest
+// that shows one rule of the decoder; the benchmark bodies are the sampled
+// files of testdata (see testdata/README.md).
+
 import (
 	"bytes"
 	"encoding/json"
@@ -250,9 +254,10 @@ func stringScanCases() []struct {
 }
 
 // benchFixtures are samples of the 4.3.20 receiveNIB and receiveLicense
-// request schemas, built from the schemas with every field filled, three
-// members per array and strings capped at 15 characters (receiveNIB comes
-// to about 38 KB): realistic bodies for the gateway's hot path.
+// request schemas, generated from the schemas by piatest.Sampler (see
+// testdata/README.md) with every field filled, three members per array and
+// strings capped at 15 characters (receiveNIB comes to about 38 KB):
+// realistic bodies for the gateway's hot path.
 var benchFixtures = []string{"receiveNIB-4.3.20.json", "receiveLicense-4.3.20.json"}
 
 func readFixture(tb testing.TB, name string) []byte {

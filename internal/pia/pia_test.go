@@ -1,5 +1,8 @@
 package pia
 
+// Fixtures: the schemas and envelopes written out in this file are built by
+// hand, each the smallest that shows its test's behaviour.
+
 import (
 	"encoding/json"
 	"net/http/httptest"

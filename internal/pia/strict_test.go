@@ -1,5 +1,8 @@
 package pia
 
+// Fixtures: the JSON texts in this file are built by hand, each the smallest
+// that shows one rule of the strict decoder.
+
 import (
 	"encoding/json"
 	"errors"

@@ -1,6 +1,7 @@
 // Package piatest gives tests the PIA documentation's own examples, decoded
-// and repaired as internal/pia/deviations.json records, so every package
-// tests against the same fixtures.
+// and repaired as internal/pia/deviations.json records, and payloads built
+// from a schema (Sampler), so every package tests against the same
+// fixtures.
 package piatest
 
 import (

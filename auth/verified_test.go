@@ -1,5 +1,7 @@
 package auth
 
+// Fixtures: keys issued by the test Authority (helpers_test.go).
+
 import (
 	"context"
 	"strconv"

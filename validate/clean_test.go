@@ -1,5 +1,9 @@
 package validate
 
+// Fixtures: bodies built by the shared sampler and the documentation
+// examples (piatest), and the sampled 4.3.20 request fixtures of
+// internal/pia/testdata; byteMutations are made by hand.
+
 import (
 	"encoding/json"
 	"os"
@@ -11,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
+	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
 
 // gatewayDecode is how the gateway decodes a request (its default
@@ -154,7 +159,7 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 			}
 			seen[string(s.Raw)] = true
 			schema := s.Doc.(map[string]any)
-			sample := sampler{members: 2, maxText: 12}.build(schema)
+			sample := piatest.Sampler{Members: 2, MaxText: 12}.Build(schema)
 			check := func(what string) {
 				body, err := json.Marshal(sample)
 				require.NoError(t, err)

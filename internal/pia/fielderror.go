@@ -48,7 +48,8 @@ func Summary(errs []FieldError, l Lang) string {
 
 // SortFieldErrors orders violations by field, array indices numerically
 // (a/9 before a/10), then by rule, so the answer is the same for the same
-// payload whatever order they were found in.
+// payload whatever order they were found in, and the same whichever stage
+// (validate, transform) found them (policy one-violation-order).
 func SortFieldErrors(errs []FieldError) {
 	sort.SliceStable(errs, func(i, j int) bool {
 		if c := ComparePointers(errs[i].Field, errs[j].Field); c != 0 {
@@ -122,7 +123,8 @@ const (
 	ClipPath = 200
 )
 
-// Clip shortens s to limit characters, marking the cut with "…".
+// Clip shortens s to limit characters, marking the cut with "…"; it counts
+// characters, not bytes, so it never cuts one in two (policy one-clipping).
 func Clip(s string, limit int) string {
 	if len(s) <= limit || utf8.RuneCountInString(s) <= limit {
 		return s
@@ -139,7 +141,9 @@ func Clip(s string, limit int) string {
 }
 
 // Display writes a JSON value for a sentence: a scalar as JSON writes it
-// (a string without its quotes), a structure as {…} or […].
+// (a string without its quotes), a structure as {…} or […], so that a
+// sentence never writes out members, secret ones included (policy
+// one-violation-display).
 func Display(v any) string {
 	switch x := v.(type) {
 	case nil:

@@ -29,7 +29,8 @@ type Options struct {
 	// fields are accepted, because the PIA adds fields in new versions before
 	// integrators' schemas catch up.
 	Strict bool
-	// Lang is the language of the messages (Indonesian by default).
+	// Lang is the language of Result.Summary (Indonesian by default); each
+	// FieldError renders in any language (FieldError.Text).
 	Lang pia.Lang
 }
 

@@ -252,10 +252,10 @@ func (i *Issued) MasaBerlaku() string {
 	return i.ExpiresAt.In(Jakarta).Format(MasaBerlakuLayout)
 }
 
-// Fields are the members sendSecurityKey's answer carries after kode and
+// Members are the members sendSecurityKey's answer carries after kode and
 // keterangan: key and masa_berlaku.
-func (i *Issued) Fields() []pia.Field {
-	return []pia.Field{{Key: "key", Value: i.Token}, {Key: "masa_berlaku", Value: i.MasaBerlaku()}}
+func (i *Issued) Members() []pia.Member {
+	return []pia.Member{{Key: "key", Value: i.Token}, {Key: "masa_berlaku", Value: i.MasaBerlaku()}}
 }
 
 // IssueRequest is sendSecurityKey from its body: ParseKeyRequest, then

@@ -80,7 +80,7 @@ func TestIssueAnswersTheSendSecurityKeyEnvelope(t *testing.T) {
 			assert.Equal(t, tt.want, iss.MasaBerlaku())
 
 			env := pia.Envelope{Shape: pia.DefaultEnvelope("sendSecurityKey"), Kode: 200,
-				Keterangan: pia.Indonesian.Text(pia.MsgKeyIssued), Fields: iss.Fields()}
+				Keterangan: pia.Indonesian.Text(pia.MsgKeyIssued), Members: iss.Members()}
 			b, err := env.MarshalJSON()
 			require.NoError(t, err)
 			var doc map[string]map[string]any

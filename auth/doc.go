@@ -8,7 +8,7 @@
 // reads {"securityKey": {"user_akses", "pwd_akses"}}, checks the password
 // against the client's bcrypt hash and signs a JWT whose claims carry the
 // grant (client, methods, pia_version, kd_instansi). The answer's
-// masa_berlaku is the expiry in Jakarta time (Issued.Fields). Every other
+// masa_berlaku is the expiry in Jakarta time (Issued.Members). Every other
 // method reads the key from user_key, OSS-API-KEY or Authorization: Bearer
 // (Authority.Authenticate) and checks the grant (Authority.Authorize).
 //

@@ -115,21 +115,18 @@ func (e *ForbiddenInstansiError) Error() string {
 // Is makes errors.Is(err, ErrForbiddenInstansi) true.
 func (e *ForbiddenInstansiError) Is(target error) bool { return target == ErrForbiddenInstansi }
 
-// reason is a short explanation safe to show a client, in both languages.
-type reason struct{ id, en string }
-
-// detailError is a sentinel with a reason: ErrBadRequest saying what is
-// wrong, an invalid key saying why.
+// detailError is a sentinel with a reason safe to show a client (a
+// pia.MsgWhy…): ErrBadRequest saying what is wrong.
 type detailError struct {
 	kind error
-	why  reason
+	why  pia.Msg
 }
 
-func (e *detailError) Error() string { return e.kind.Error() + ": " + e.why.en }
+func (e *detailError) Error() string { return e.kind.Error() + ": " + pia.English.Text(e.why) }
 func (e *detailError) Unwrap() error { return e.kind }
 
-func badRequest(id, en string) error {
-	return &detailError{kind: ErrBadRequest, why: reason{id, en}}
+func badRequest(why pia.Msg) error {
+	return &detailError{kind: ErrBadRequest, why: why}
 }
 
 // A rejection is how the gateway answers one rejection class: the one
@@ -174,12 +171,12 @@ var rejections = []rejection{
 		return l.Text(pia.MsgInstansiForbidden, "-", "-")
 	}},
 	{ErrBadRequest, http.StatusBadRequest, "bad_request", func(err error, l pia.Lang) string {
-		why := reason{"body tidak sesuai", "unexpected body"}
+		why := pia.MsgWhyUnexpectedBody
 		var detail *detailError
 		if errors.As(err, &detail) {
 			why = detail.why
 		}
-		return l.Text(pia.MsgBadKeyRequest, why.in(l))
+		return l.Text(pia.MsgBadKeyRequest, why)
 	}},
 	{ErrBadCredentials, http.StatusUnauthorized, "bad_credentials", fixed(pia.MsgBadCredentials)},
 	{ErrExpired, http.StatusUnauthorized, "expired", fixed(pia.MsgKeyExpired)},
@@ -187,28 +184,21 @@ var rejections = []rejection{
 	{ErrTokenMissing, http.StatusUnauthorized, "oss_token_missing", fixed(pia.MsgTokenMissing)},
 	{ErrTokenMismatch, http.StatusUnauthorized, "oss_token_mismatch", fixed(pia.MsgTokenMismatch)},
 	// The invalid keys share MsgKeyInvalid, each with its reason.
-	{ErrMalformed, http.StatusUnauthorized, "malformed", invalid(reason{"format tidak dikenali", "malformed"})},
-	{ErrAlgorithm, http.StatusUnauthorized, "algorithm", invalid(reason{"algoritma tidak diizinkan", "algorithm not allowed"})},
-	{ErrUnknownKID, http.StatusUnauthorized, "unknown_kid", invalid(reason{"kid tidak dikenal", "unknown kid"})},
-	{ErrSignature, http.StatusUnauthorized, "signature", invalid(reason{"tanda tangan tidak cocok", "bad signature"})},
-	{ErrIssuer, http.StatusUnauthorized, "issuer", invalid(reason{"penerbit salah", "wrong issuer"})},
-	{ErrAudience, http.StatusUnauthorized, "audience", invalid(reason{"audience salah", "wrong audience"})},
-	{ErrNotYetValid, http.StatusUnauthorized, "not_yet_valid", invalid(reason{"belum berlaku", "not valid yet"})},
+	{ErrMalformed, http.StatusUnauthorized, "malformed", invalid(pia.MsgWhyMalformed)},
+	{ErrAlgorithm, http.StatusUnauthorized, "algorithm", invalid(pia.MsgWhyAlgorithm)},
+	{ErrUnknownKID, http.StatusUnauthorized, "unknown_kid", invalid(pia.MsgWhyUnknownKID)},
+	{ErrSignature, http.StatusUnauthorized, "signature", invalid(pia.MsgWhySignature)},
+	{ErrIssuer, http.StatusUnauthorized, "issuer", invalid(pia.MsgWhyIssuer)},
+	{ErrAudience, http.StatusUnauthorized, "audience", invalid(pia.MsgWhyAudience)},
+	{ErrNotYetValid, http.StatusUnauthorized, "not_yet_valid", invalid(pia.MsgWhyNotYetValid)},
 }
 
 func fixed(m pia.Msg) func(error, pia.Lang) string {
 	return func(_ error, l pia.Lang) string { return l.Text(m) }
 }
 
-func invalid(why reason) func(error, pia.Lang) string {
-	return func(_ error, l pia.Lang) string { return l.Text(pia.MsgKeyInvalid, why.in(l)) }
-}
-
-func (r reason) in(l pia.Lang) string {
-	if l == pia.English {
-		return r.en
-	}
-	return r.id
+func invalid(why pia.Msg) func(error, pia.Lang) string {
+	return func(_ error, l pia.Lang) string { return l.Text(pia.MsgKeyInvalid, why) }
 }
 
 // rejectionOf is the rejection of err's class; nil for nil or an error the

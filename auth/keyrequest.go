@@ -16,23 +16,23 @@ const maxKeyRequestValues = 1000
 func ParseKeyRequest(body []byte) (user, pwd string, err error) {
 	doc, derr := pia.DecodeJSONWith(body, pia.DecodeOptions{Strict: true, MaxElements: maxKeyRequestValues})
 	if derr != nil {
-		return "", "", badRequest("body bukan JSON yang valid", "body is not valid JSON")
+		return "", "", badRequest(pia.MsgWhyNotJSON)
 	}
 	root, ok := doc.(map[string]any)
 	if !ok {
-		return "", "", badRequest("body harus berupa objek JSON", "body must be a JSON object")
+		return "", "", badRequest(pia.MsgWhyNotObject)
 	}
 	sk, ok := root["securityKey"].(map[string]any)
 	if !ok {
-		return "", "", badRequest("objek securityKey tidak ditemukan", "securityKey object missing")
+		return "", "", badRequest(pia.MsgWhyNoSecurityKey)
 	}
 	user, ok = sk["user_akses"].(string)
 	if !ok || user == "" {
-		return "", "", badRequest("securityKey.user_akses harus berupa string yang tidak kosong", "securityKey.user_akses must be a non-empty string")
+		return "", "", badRequest(pia.MsgWhyUserAkses)
 	}
 	pwd, ok = sk["pwd_akses"].(string)
 	if !ok || pwd == "" {
-		return "", "", badRequest("securityKey.pwd_akses harus berupa string yang tidak kosong", "securityKey.pwd_akses must be a non-empty string")
+		return "", "", badRequest(pia.MsgWhyPwdAkses)
 	}
 	return user, pwd, nil
 }

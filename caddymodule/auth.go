@@ -381,7 +381,7 @@ func (g *Gateway) issueKey(x *exchange, w http.ResponseWriter, r *http.Request) 
 	x.client = issued.Claims.Client
 	x.outcome = outcomeKeyIssued
 	g.metrics.keyIssued(issued.Claims.Client)
-	env := pia.Envelope{Shape: x.method.Envelope, Kode: http.StatusOK, Keterangan: g.lang.Text(pia.MsgKeyIssued), Fields: issued.Fields()}
+	env := pia.Envelope{Shape: x.method.Envelope, Kode: http.StatusOK, Keterangan: g.lang.Text(pia.MsgKeyIssued), Members: issued.Members()}
 	w.Header().Set("Cache-Control", "no-store")
 	return env.Write(w)
 }

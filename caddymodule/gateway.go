@@ -275,7 +275,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if g.RulesDir != "" {
 		ruleDirs = append(ruleDirs, g.RulesDir)
 	}
-	if g.transform, err = transform.Load(g.catalog, g.lang, ruleDirs...); err != nil {
+	if g.transform, err = transform.Load(g.catalog, ruleDirs...); err != nil {
 		return fmt.Errorf("loading rules: %w", err)
 	}
 	g.transform.StripResponses(g.StripResponseFields)

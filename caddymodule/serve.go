@@ -361,7 +361,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		doc, rep = g.transform.Convert(m.Name, pia.Request, x.clientVer, up.version, doc)
 		if len(rep.Errors) > 0 {
 			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeUntranslated, msg: pia.MsgTransform,
-				args: []any{up.version, summarize(rep.Errors)}, errors: rep.Errors}
+				args: []any{up.version, pia.Summary(rep.Errors, g.lang)}, errors: rep.Errors}
 		}
 		x.applied = rep.Applied
 		changed = changed || len(rep.Applied) > 0
@@ -374,10 +374,10 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 			g.metrics.invalid(m.Name, x.route.mode)
 			if x.route.mode == validate.ModeEnforce {
 				return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, msg: pia.MsgValidation,
-					args: []any{summarize(errs)}, errors: errs}
+					args: []any{pia.Summary(errs, g.lang)}, errors: errs}
 			}
 			w.Header().Set(headerValidation, reportHeader(errs, doc))
-			x.message = summarize(errs)
+			x.message = pia.Summary(errs, g.lang)
 		}
 	}
 	if !changed {
@@ -510,7 +510,7 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 				x.applied = append(x.applied, applied...)
 			}
 		} else if len(errs) > 0 {
-			g.logger.Warn("response not adapted", zap.String("request_id", x.requestID), zap.String("reason", summarize(errs)))
+			g.logger.Warn("response not adapted", zap.String("request_id", x.requestID), zap.String("reason", pia.Summary(errs, g.lang)))
 		}
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
@@ -663,15 +663,6 @@ func isJSON(contentType string) bool {
 	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
-// summarize joins violations the way keterangan lists them.
-func summarize(errs []pia.FieldError) string {
-	parts := make([]string, len(errs))
-	for i, e := range errs {
-		parts[i] = e.DottedField() + ": " + e.Message
-	}
-	return strings.Join(parts, "; ")
-}
-
 // reportHeader names the violations for report mode in X-PIA-Validation:
 // for each, the field, the rule and the value received, within
 // maxReportHeader bytes of ASCII (anything else is escaped \uXXXX), ending
@@ -716,13 +707,9 @@ func receivedValue(doc any, ptr string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	const limit = 64
 	switch v := cur.(type) {
 	case string:
-		if r := []rune(v); len(r) > limit {
-			v = string(r[:limit]) + "…"
-		}
-		return strconv.QuoteToASCII(v), true
+		return strconv.QuoteToASCII(pia.Clip(v, pia.ClipHeaderValue)), true
 	case json.Number:
 		return asciiText(clipPath(string(v))), true
 	case bool:
@@ -811,13 +798,7 @@ func methodName(s string) bool {
 }
 
 // clipPath bounds what a client sent before a message quotes it.
-func clipPath(s string) string {
-	const limit = 200
-	if len(s) <= limit {
-		return s
-	}
-	return s[:limit] + "…"
-}
+func clipPath(s string) string { return pia.Clip(s, pia.ClipPath) }
 
 // lenientType reports the Content-Types a JSON body is accepted under when
 // it parses as JSON (policy content-type-lenient): PHP curl's default
@@ -840,7 +821,7 @@ func (g *Gateway) checkRoot(x *exchange, doc any) *refusal {
 	obj, ok := doc.(map[string]any)
 	if !ok {
 		return &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, msg: pia.MsgNoRoot, args: []any{x.method.Name, root},
-			errors: []pia.FieldError{{Field: "", Rule: "type", Expected: "object", Message: g.lang.Text(pia.MsgNoRoot, x.method.Name, root)}}}
+			errors: []pia.FieldError{{Field: "", Rule: "type", Expected: "object", Msg: pia.MsgNoRoot, Args: []any{x.method.Name, root}}}}
 	}
 	if _, ok := obj[root]; ok || len(obj) == 0 {
 		return nil
@@ -861,9 +842,9 @@ func (g *Gateway) checkRoot(x *exchange, doc any) *refusal {
 		sent = append(sent[:3], "…")
 	}
 	got := clipPath(strings.Join(sent, ", "))
-	msg := g.lang.Text(pia.MsgWrongRoot, got, x.method.Name, root)
-	return &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, text: msg,
-		errors: []pia.FieldError{{Field: pia.Pointer(root), Rule: "required", Expected: root, Got: got, Message: msg}}}
+	args := []any{got, x.method.Name, root}
+	return &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, msg: pia.MsgWrongRoot, args: args,
+		errors: []pia.FieldError{{Field: pia.Pointer(root), Rule: "required", Expected: root, Got: got, Msg: pia.MsgWrongRoot, Args: args}}}
 }
 
 // supportedVersions lists, for a message, the versions a client may state.

@@ -3,7 +3,6 @@ package transform
 import (
 	"encoding/json"
 	"math/big"
-	"sort"
 	"strconv"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
@@ -12,7 +11,6 @@ import (
 // state is one conversion in progress.
 type state struct {
 	root     any
-	lang     lang
 	from, to pia.Version
 	report   Report
 	// ptr is the JSON pointer segments of the object being visited.
@@ -32,8 +30,9 @@ type state struct {
 type missing struct {
 	r *rule
 	d dir
-	// message is made once for all the places one rule left empty.
-	message string
+	// msg and args are made once for all the places one rule left empty.
+	msg  pia.Msg
+	args []any
 }
 
 type appliedRename struct {
@@ -211,7 +210,7 @@ func (s *state) move(src, dst []string, ver pia.Version, required bool, r *rule,
 			return true
 		})
 		if targets == 0 && hasValue(v) {
-			s.fail(from, "transform", join(dst), "", s.lang.say(msgNoTarget, join(dst), ver))
+			s.fail(from, "transform", join(dst), "", pia.MsgNoTarget, join(dst), ver)
 		}
 		return found || filled
 	})
@@ -279,8 +278,9 @@ func (s *state) combine(a any, member string, r *rule) (any, bool) {
 			x, ok = ratOf(text)
 		}
 		if !ok {
-			s.fail(append(append([]string(nil), s.ptr...), member), "type", "number", clip(display(v)),
-				s.lang.say(msgNotSummable, join(r.path), r.from, clip(display(v))))
+			got := quoted(v)
+			s.fail(append(append([]string(nil), s.ptr...), member), "type", "number", got,
+				pia.MsgNotSummable, join(r.path), r.from, got)
 			return false
 		}
 		sum.Add(sum, x)
@@ -373,8 +373,9 @@ func (s *state) retype(p []string, toNumber bool, r *rule) bool {
 			// another code, and the field takes its digits as text.
 			return false
 		}
-		s.fail(append(append([]string(nil), s.ptr...), key), "type", "number", clip(str),
-			s.lang.say(msgNotNumber, numberVersion(r), clip(str)))
+		got := pia.Clip(str, pia.ClipConversion)
+		s.fail(append(append([]string(nil), s.ptr...), key), "type", "number", got,
+			pia.MsgNotNumber, numberVersion(r), got)
 		return true
 	})
 }
@@ -411,9 +412,9 @@ func numberVersion(r *rule) pia.Version {
 
 // fail records an error at the pointer segments seg of the current tree,
 // renamed back to the input's names where a rename moved them.
-func (s *state) fail(seg []string, rule, expected, got, message string) {
+func (s *state) fail(seg []string, rule, expected, got string, msg pia.Msg, args ...any) {
 	s.report.Errors = append(s.report.Errors, pia.FieldError{
-		Field: pia.Pointer(s.inputNames(seg)...), Rule: rule, Expected: expected, Got: got, Message: message,
+		Field: pia.Pointer(s.inputNames(seg)...), Rule: rule, Expected: expected, Got: got, Msg: msg, Args: args,
 	})
 }
 
@@ -452,7 +453,7 @@ func (s *state) finish() {
 		s.ptr = s.ptr[:0]
 		s.sweep(s.root, s.reach)
 	}
-	sort.SliceStable(s.report.Errors, func(i, j int) bool { return s.report.Errors[i].Field < s.report.Errors[j].Field })
+	pia.SortFieldErrors(s.report.Errors)
 }
 
 // sweep reports and removes the placeholders in the part of node that r
@@ -483,9 +484,7 @@ func (s *state) sweep(node any, r *reach) {
 func (s *state) sweepMember(obj map[string]any, k string, v any, r *reach) {
 	if m, ok := v.(*missing); ok {
 		delete(obj, k)
-		s.report.Errors = append(s.report.Errors, pia.FieldError{
-			Field: pia.Pointer(append(s.ptr, k)...), Rule: "required", Message: s.missingMessage(m),
-		})
+		s.report.Errors = append(s.report.Errors, s.missingError(pia.Pointer(append(s.ptr, k)...), m))
 		return
 	}
 	s.ptr = append(s.ptr, k)
@@ -493,15 +492,15 @@ func (s *state) sweepMember(obj map[string]any, k string, v any, r *reach) {
 	s.ptr = s.ptr[:len(s.ptr)-1]
 }
 
-func (s *state) missingMessage(m *missing) string {
-	if m.message == "" {
+func (s *state) missingError(field string, m *missing) pia.FieldError {
+	if m.msg == pia.MsgNone {
 		if m.d == up {
-			m.message = s.lang.say(msgNewRequired, m.r.to, s.from)
+			m.msg, m.args = pia.MsgNewRequired, []any{m.r.to, s.from}
 		} else {
-			m.message = s.lang.say(msgOldRequired, s.to, s.from)
+			m.msg, m.args = pia.MsgOldRequired, []any{s.to, s.from}
 		}
 	}
-	return m.message
+	return pia.FieldError{Field: field, Rule: "required", Msg: m.msg, Args: m.args}
 }
 
 // hasValue tells a value from the PIA's ways of saying "none": absent,

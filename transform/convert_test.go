@@ -2,6 +2,8 @@ package transform
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -252,7 +254,7 @@ func TestConvert(t *testing.T) {
 			assert.JSONEq(t, tt.want, encode(t, out))
 			assert.Equal(t, tt.errors, errorsOf(rep))
 			for _, fe := range rep.Errors {
-				assert.NotEmpty(t, fe.Message, "%s has a message", fe.Field)
+				assert.NotEmpty(t, fe.Text(pia.Indonesian), "%s has a message", fe.Field)
 			}
 		})
 	}
@@ -273,9 +275,7 @@ func TestAppliedNamesTheRulesThatActedInTheirDirection(t *testing.T) {
 
 func TestMessagesNameTheVersionsInEitherLanguage(t *testing.T) {
 	cat, _ := builtin(t)
-	en, err := Load(cat, pia.English)
-	require.NoError(t, err)
-	id, err := Load(cat, pia.Indonesian)
+	e, err := Load(cat)
 	require.NoError(t, err)
 	tests := []struct {
 		name           string
@@ -317,12 +317,10 @@ func TestMessagesNameTheVersionsInEitherLanguage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, rep := id.Convert(tt.method, pia.Request, tt.from, tt.to, decode(t, tt.in))
+			_, rep := e.Convert(tt.method, pia.Request, tt.from, tt.to, decode(t, tt.in))
 			require.Len(t, rep.Errors, 1)
-			assert.Equal(t, tt.wantID, rep.Errors[0].Message)
-			_, rep = en.Convert(tt.method, pia.Request, tt.from, tt.to, decode(t, tt.in))
-			require.Len(t, rep.Errors, 1)
-			assert.Equal(t, tt.wantEN, rep.Errors[0].Message)
+			assert.Equal(t, tt.wantID, rep.Errors[0].Text(pia.Indonesian))
+			assert.Equal(t, tt.wantEN, rep.Errors[0].Text(pia.English))
 		})
 	}
 }
@@ -331,8 +329,10 @@ func TestRetypeErrorTellsExpectedAndGot(t *testing.T) {
 	_, e := builtin(t)
 	_, rep := e.Convert("receiveNIB", pia.Request, v4317, v4318, decode(t, `{"dataNIB":{"data_rptka":{"jumlah_tka_rptka":"1,5"}}}`))
 	require.Len(t, rep.Errors, 1)
-	assert.Equal(t, pia.FieldError{Field: "/dataNIB/data_rptka/jumlah_tka_rptka", Rule: "type", Expected: "number", Got: "1,5",
-		Message: `harus berupa angka di PIA 4.3.18; "1,5" tidak dapat diubah menjadi angka`}, rep.Errors[0])
+	fe := rep.Errors[0]
+	assert.Equal(t, pia.FieldError{Field: "/dataNIB/data_rptka/jumlah_tka_rptka", Rule: "type", Expected: "number", Got: "1,5"},
+		pia.FieldError{Field: fe.Field, Rule: fe.Rule, Expected: fe.Expected, Got: fe.Got})
+	assert.Equal(t, `harus berupa angka di PIA 4.3.18; "1,5" tidak dapat diubah menjadi angka`, fe.Text(pia.Indonesian))
 }
 
 func TestNeeded(t *testing.T) {
@@ -459,7 +459,7 @@ func TestErrorsPointAtTheSendersNamesAfterARename(t *testing.T) {
 // and retypes still apply.
 func TestResponsesKeepUnknownFieldsByDefault(t *testing.T) {
 	cat, _ := builtin(t)
-	e, err := Load(cat, pia.Indonesian)
+	e, err := Load(cat)
 	require.NoError(t, err)
 	assert.False(t, e.Needed("checkLicenseStatus", pia.Response, v4320, v4319), "adding file_lampiran needs nothing on the way down")
 
@@ -475,4 +475,33 @@ func TestResponsesKeepUnknownFieldsByDefault(t *testing.T) {
 
 	out, _ = e.Convert("checkLicenseStatus", pia.Request, v4320, v4312, decode(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`))
 	assert.JSONEq(t, `{"IZINSTATUS":{"id_izin":"I-1"}}`, encode(t, out), "requests are unaffected: the rename applies")
+}
+
+// Conversion errors come in validate's order: array indices numerically
+// (policy one-violation-order). Payload built by hand on receiveNIBKKPR.
+func TestConversionErrorsAreOrderedByIndexNumerically(t *testing.T) {
+	_, e := builtin(t)
+	rows := make([]string, 12)
+	for i := range rows {
+		rows[i] = `{"kd_dni":"1` + strconv.Itoa(i) + `a"}`
+	}
+	_, rep := e.Convert("receiveNIBKKPR", pia.Request, v4316, v4317,
+		decode(t, `{"dataNIB":{"skala_usaha":"01","data_dni":[`+strings.Join(rows, ",")+`]}}`))
+	require.Len(t, rep.Errors, len(rows))
+	for i, fe := range rep.Errors {
+		assert.Equal(t, "/dataNIB/data_dni/"+strconv.Itoa(i)+"/kd_dni", fe.Field)
+	}
+}
+
+// A structure where a number is summed is named by its shape, as validate
+// names it, never written out (policy one-violation-display). Payload built
+// by hand on receiveLegal.
+func TestConversionErrorNamesAStructureByItsShape(t *testing.T) {
+	_, e := builtin(t)
+	_, rep := e.Convert("receiveLegal", pia.Request, v4316, v4312, decode(t,
+		`{"AKTA":{"jangka_waktu":"","nama_singkatan":"","modal_dasar":[{"total_modal_dasar":1},{"total_modal_dasar":{"pwd_akses":"rahasia"}}],"modal_ditempatkan":[{"total_modal_ditempatkan":1}]}}`))
+	require.Len(t, rep.Errors, 1)
+	assert.Equal(t, "{…}", rep.Errors[0].Got)
+	assert.Equal(t, "harus berupa angka agar dapat dijumlahkan menjadi AKTA.total_modal_dasar di PIA 4.3.12; diterima {…}",
+		rep.Errors[0].Text(pia.Indonesian))
 }

@@ -164,7 +164,7 @@ type Difference struct{ Field, What string }
 
 // FieldDifferences lists the fields added, removed or changed (type,
 // mandatory-ness, length, digits, format, code list) from a to b, sorted.
-func FieldDifferences(a, b pia.Fields) []Difference {
+func FieldDifferences(a, b pia.FieldIndex) []Difference {
 	var out []Difference
 	for p, fa := range a {
 		fb, ok := b[p]

@@ -30,7 +30,6 @@ type Engine struct {
 	// reach maps each method and kind with rules to the part of its
 	// payloads a placeholder can reach.
 	reach map[methodKey]*reach
-	lang  pia.Lang
 	// stripResponses removes from a response the fields the reader's
 	// version does not have (policy transform-response-keeps-fields).
 	stripResponses bool
@@ -256,7 +255,7 @@ func (e *Engine) Convert(method string, kind pia.Kind, from, to pia.Version, doc
 	if !ok {
 		return doc, Report{}
 	}
-	s := state{root: doc, lang: lang(e.lang), from: from, to: to, ptr: make([]string, 0, 16), reach: reach}
+	s := state{root: doc, from: from, to: to, ptr: make([]string, 0, 16), reach: reach}
 	if fi < ti {
 		for i := fi; i < ti; i++ {
 			for _, r := range e.steps[i].rules[k] {

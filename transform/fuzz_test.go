@@ -53,7 +53,7 @@ func FuzzConvert(f *testing.F) {
 			t.Fatalf("%s %s: result does not encode: %v", k.method, k.kind, err)
 		}
 		for _, fe := range rep.Errors {
-			if fe.Field == "" || fe.Rule == "" || fe.Message == "" {
+			if fe.Field == "" || fe.Rule == "" || fe.Text(pia.Indonesian) == "" {
 				t.Fatalf("%s %s: incomplete error %+v", k.method, k.kind, fe)
 			}
 		}

@@ -32,7 +32,7 @@ func builtin(t testing.TB) (*pia.Catalog, *Engine) {
 	builtinOnce.Do(func() {
 		builtinCat, builtinErr = pia.NewCatalog()
 		if builtinErr == nil {
-			builtinEngine, builtinErr = Load(builtinCat, pia.Indonesian)
+			builtinEngine, builtinErr = Load(builtinCat)
 			if builtinErr == nil {
 				builtinEngine.StripResponses(true)
 			}

@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
@@ -105,27 +104,11 @@ func decimalsOf(text string) int {
 	return max(frac-exp, 0)
 }
 
-// display renders a value for a message.
-func display(v any) string {
-	switch x := v.(type) {
-	case string:
-		return strconv.Quote(x)
-	case nil:
-		return "null"
+// quoted renders a value for a conversion error: a string quoted, clipped.
+func quoted(v any) string {
+	s := pia.Display(v)
+	if _, ok := v.(string); ok {
+		s = strconv.Quote(s)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "?"
-	}
-	return string(b)
-}
-
-// clip shortens what a sender wrote to what a message needs.
-func clip(s string) string {
-	const limit = 64
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:limit]) + "…"
+	return pia.Clip(s, pia.ClipConversion)
 }

@@ -148,8 +148,7 @@ type stepFile struct {
 // an override schema directory adds). Every rule is checked against the
 // catalog's field index of its from- and to-version; a rule naming a field
 // its version does not have fails the load, naming the file and the rule.
-// Messages of the errors Convert reports are in lang.
-func Load(cat *pia.Catalog, lang pia.Lang, dirs ...string) (*Engine, error) {
+func Load(cat *pia.Catalog, dirs ...string) (*Engine, error) {
 	files := map[string]*stepFile{}
 	builtin, err := fs.Glob(builtinRules, "rules/*-*.json")
 	if err != nil {
@@ -193,7 +192,7 @@ func Load(cat *pia.Catalog, lang pia.Lang, dirs ...string) (*Engine, error) {
 		}
 	}
 
-	e := &Engine{versions: cat.Versions(), lang: lang, reach: map[methodKey]*reach{}, withdrawn: map[string]pia.Version{}}
+	e := &Engine{versions: cat.Versions(), reach: map[methodKey]*reach{}, withdrawn: map[string]pia.Version{}}
 	e.steps = make([]step, max(len(e.versions)-1, 0))
 	e.sources = make([]string, len(e.steps))
 	for i := range e.steps {

@@ -144,7 +144,7 @@ func TestLoadRejectsBadRules(t *testing.T) {
 			if tt.also != "" {
 				files[tt.also] = tt.body
 			}
-			_, err := Load(cat, pia.Indonesian, writeRules(t, files))
+			_, err := Load(cat, writeRules(t, files))
 			require.Error(t, err)
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
@@ -152,7 +152,7 @@ func TestLoadRejectsBadRules(t *testing.T) {
 		})
 	}
 
-	_, err := Load(cat, pia.Indonesian, filepath.Join(t.TempDir(), "missing"))
+	_, err := Load(cat, filepath.Join(t.TempDir(), "missing"))
 	assert.ErrorContains(t, err, "rules directory")
 }
 
@@ -161,7 +161,7 @@ func TestLoadRejectsBadRules(t *testing.T) {
 // override schema may make it so) loads and does nothing.
 func TestRequireAndOptionalFollowTheSchemas(t *testing.T) {
 	cat, _ := builtin(t)
-	e, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.19-4.3.20.json": builtinStepWith(t, "4.3.19-4.3.20", false, `[
+	e, err := Load(cat, writeRules(t, map[string]string{"4.3.19-4.3.20.json": builtinStepWith(t, "4.3.19-4.3.20", false, `[
 		{"method":"receiveLegal","kind":"request","op":"optional","path":"AKTA.tahun_kbli"},
 		{"method":"receiveLegal","kind":"request","op":"require","path":"AKTA.merger"}
 	]`, `[]`)}))
@@ -183,7 +183,7 @@ func TestRulesDirectoryOverridesABuiltinStep(t *testing.T) {
 			"path":"responcheckLicenseStatus.dataIZIN.file_lampiran","reason":"an agency whose 4.3.19 app reads file_lampiran already"}]`),
 		"README.txt": "not a rules file, ignored",
 	})
-	e, err := Load(cat, pia.Indonesian, dir)
+	e, err := Load(cat, dir)
 	require.NoError(t, err)
 	e.StripResponses(true)
 	assert.False(t, e.Needed("checkLicenseStatus", pia.Response, v4320, v4319))
@@ -220,7 +220,7 @@ func TestANewVersionIsSupportedByDroppingInSchemasAndRules(t *testing.T) {
 	rules := writeRules(t, map[string]string{"4.3.22-4.3.23.json": `{"rules":[
 		{"method":"checkLicenseStatus","kind":"request","op":"rename","path":"CHECKLICENSESTATUS.id_izin","to":"id_permohonan"}
 	]}`})
-	e, err := Load(cat, pia.Indonesian, rules)
+	e, err := Load(cat, rules)
 	require.NoError(t, err)
 	e.StripResponses(true)
 
@@ -293,7 +293,7 @@ func TestCodesRulesAreCheckedAgainstBothCodeLists(t *testing.T) {
 		"a map on another op":                {`{"method":"receiveNIB","kind":"request","op":"remove","path":"dataNIB.jenis_pelaku_usaha","map":{"14":"03"}}`, "map (and back) go with codes"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.20-4.3.21.json": step(t, tt.rule)}))
+			_, err := Load(cat, writeRules(t, map[string]string{"4.3.20-4.3.21.json": step(t, tt.rule)}))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
@@ -314,17 +314,17 @@ func TestLoadFailsOnUncoveredDifferences(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(schemas, "4.3.23", "checkLicenseStatus.request.json"), []byte(widened), 0o644))
 	require.NoError(t, cat.LoadDir(schemas))
 
-	_, err = Load(cat, pia.Indonesian)
+	_, err = Load(cat)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "4.3.22-4.3.23: no step file leads to PIA 4.3.23")
 
-	_, err = Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.22-4.3.23.json": `{"rules":[]}`}))
+	_, err = Load(cat, writeRules(t, map[string]string{"4.3.22-4.3.23.json": `{"rules":[]}`}))
 	var cov *CoverageError
 	require.ErrorAs(t, err, &cov)
 	require.Len(t, cov.Gaps, 1)
 	assert.Equal(t, "4.3.22-4.3.23 checkLicenseStatus request: CHECKLICENSESTATUS.id_izin max length 25 -> 30", cov.Gaps[0].String())
 
-	_, err = Load(cat, pia.Indonesian, writeRules(t, map[string]string{"4.3.22-4.3.23.json": `{"rules":[],"notes":[
+	_, err = Load(cat, writeRules(t, map[string]string{"4.3.22-4.3.23.json": `{"rules":[],"notes":[
 		{"method":"checkLicenseStatus","kind":"request","path":"CHECKLICENSESTATUS.id_izin","reason":"longer ids"}]}`}))
 	assert.NoError(t, err, "a note accepts the difference")
 }
@@ -335,7 +335,7 @@ func TestAWithdrawalIsData(t *testing.T) {
 	cat, err := pia.NewCatalog()
 	require.NoError(t, err)
 	v4322 := pia.MustVersion("4.3.22")
-	e, err := Load(cat, pia.Indonesian)
+	e, err := Load(cat)
 	require.NoError(t, err)
 	assert.Equal(t, v4322, e.Withdrawn()["receiveLegal"])
 	assert.Equal(t, pia.MustVersion("4.3.16"), e.Withdrawn()["rekonNIB"])

@@ -1,13 +1,10 @@
 package validate
 
 import (
-	"encoding/json"
 	"math/big"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -36,7 +33,6 @@ const (
 // messages that speak of the PIA's fields, not of schema keywords.
 type translator struct {
 	root *node
-	sp   speaker
 	// doc is the payload: the library's errors carry the type of a wrong
 	// value but not the value, which the message quotes.
 	doc any
@@ -69,91 +65,88 @@ func (t translator) leaf(e *jsonschema.ValidationError, out []pia.FieldError) []
 		// facts (type array) would mislead.
 		info = nil
 	}
-	l := t.sp
-	if secret(e.InstanceLocation) {
-		l.hide = true
-	}
+	hide := secret(e.InstanceLocation)
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
 		for _, name := range k.Missing {
-			out = append(out, pia.FieldError{Field: ptr + pia.Pointer(name), Rule: RuleRequired, Message: l.say(msgRequired)})
+			out = append(out, pia.FieldError{Field: ptr + pia.Pointer(name), Rule: RuleRequired, Msg: pia.MsgRequired})
 		}
 		return out
 	case *kind.AdditionalProperties:
 		for _, name := range k.Properties {
-			out = append(out, pia.FieldError{Field: ptr + pia.Pointer(name), Rule: RuleAdditional, Message: l.say(msgUnknownField)})
+			out = append(out, pia.FieldError{Field: ptr + pia.Pointer(name), Rule: RuleAdditional, Msg: pia.MsgUnknownField})
 		}
 		return out
 	case *kind.Type:
 		want := expectedType(info, k.Want)
 		return append(out, pia.FieldError{Field: ptr, Rule: RuleType, Expected: want, Got: k.Got,
-			Message: l.say(msgType, l.typeName(want), l.describe(t.valueAt(e.InstanceLocation))),
+			Msg: pia.MsgType, Args: []any{typeName(want), describe(t.valueAt(e.InstanceLocation), hide)},
 		})
 	case *kind.MaxLength:
 		if isNumber(info) && k.Want == 0 {
 			// The string a number field takes is "" only (policy
 			// empty-string-is-no-value): any other string is a wrong type.
 			s, _ := t.valueAt(e.InstanceLocation).(string)
-			return append(out, numberExpected(l, ptr, info, s))
+			return append(out, numberExpected(hide, ptr, info, s))
 		}
 		return append(out, pia.FieldError{Field: ptr, Rule: RuleMaxLength, Expected: strconv.Itoa(k.Want), Got: strconv.Itoa(k.Got),
-			Message: l.say(msgMaxLength, k.Want, k.Got)})
+			Msg: pia.MsgMaxLength, Args: []any{k.Want, k.Got}})
 	case *kind.Format:
 		switch f := k.Err.(type) {
 		case *numberFault:
-			return append(out, numberFaults(l, ptr, f, t.valueAt(e.InstanceLocation))...)
+			return append(out, numberFaults(hide, ptr, f, t.valueAt(e.InstanceLocation))...)
 		case *enumFault:
 			if s, ok := f.got.(string); ok && isNumber(info) && s != "" {
-				return append(out, numberExpected(l, ptr, info, s))
+				return append(out, numberExpected(hide, ptr, info, s))
 			}
-			return append(out, enumError(l, ptr, info, f.got, f.want))
+			return append(out, enumError(hide, ptr, info, f.got, f.want))
 		}
-		return append(out, formatError(l, ptr, k))
+		return append(out, formatError(hide, ptr, k))
 	case *kind.Enum:
 		if s, ok := k.Got.(string); ok && isNumber(info) && s != "" {
-			return append(out, numberExpected(l, ptr, info, s))
+			return append(out, numberExpected(hide, ptr, info, s))
 		}
-		return append(out, enumError(l, ptr, info, k.Got, k.Want))
+		return append(out, enumError(hide, ptr, info, k.Got, k.Want))
 	case *kind.ExclusiveMaximum:
 		if n, ok := powerOfTen(k.Want); ok && n >= 0 {
-			return append(out, digitsError(l, ptr, n, k.Got))
+			return append(out, digitsError(ptr, n, k.Got))
 		}
 	case *kind.ExclusiveMinimum:
 		if n, ok := powerOfTen(new(big.Rat).Neg(k.Want)); ok && n >= 0 {
-			return append(out, digitsError(l, ptr, n, k.Got))
+			return append(out, digitsError(ptr, n, k.Got))
 		}
 	case *kind.MultipleOf:
 		if n, ok := powerOfTen(k.Want); ok && n <= 0 {
 			got := decimalsOf(k.Got)
 			return append(out, pia.FieldError{Field: ptr, Rule: RuleDecimals, Expected: strconv.Itoa(-n), Got: strconv.Itoa(got),
-				Message: l.say(msgDecimals, -n, got)})
+				Msg: pia.MsgDecimals, Args: []any{-n, got}})
 		}
 	case *kind.AnyOf:
 		if alts, ok := requiredAlternatives(e); ok {
 			return append(out, pia.FieldError{Field: ptr, Rule: RuleRequired, Expected: strings.Join(alts, " | "),
-				Message: l.say(msgRequireAny, strings.Join(alts, ", "))})
+				Msg: pia.MsgRequireAny, Args: []any{strings.Join(alts, ", ")}})
 		}
 	case *kind.MinLength:
 		return append(out, pia.FieldError{Field: ptr, Rule: "minLength", Expected: strconv.Itoa(k.Want), Got: strconv.Itoa(k.Got),
-			Message: l.say(msgMinLength, k.Want, k.Got)})
+			Msg: pia.MsgMinLength, Args: []any{k.Want, k.Got}})
 	case *kind.Pattern:
 		if info != nil && info.DigitString {
 			// policy codes-as-digit-strings: the string form of a code is
 			// its digits.
 			return append(out, pia.FieldError{Field: ptr, Rule: RuleType, Expected: "number|digits", Got: clip(k.Got),
-				Message: l.say(msgType, l.typeName("number|digits"), l.describe(k.Got))})
+				Msg: pia.MsgType, Args: []any{typeName("number|digits"), describe(k.Got, hide)}})
 		}
 		return append(out, pia.FieldError{Field: ptr, Rule: "pattern", Expected: k.Want, Got: clip(k.Got),
-			Message: l.say(msgPattern, k.Want, l.describe(k.Got))})
+			Msg: pia.MsgPattern, Args: []any{k.Want, describe(k.Got, hide)}})
 	case *kind.Const:
-		want := display(k.Want)
-		if l.hide {
+		want := pia.Display(k.Want)
+		if hide {
 			want = "***"
 		}
-		return append(out, pia.FieldError{Field: ptr, Rule: "const", Expected: want, Got: display(k.Got),
-			Message: l.say(msgConst, want, l.describe(k.Got))})
+		return append(out, pia.FieldError{Field: ptr, Rule: "const", Expected: want, Got: pia.Display(k.Got),
+			Msg: pia.MsgConst, Args: []any{want, describe(k.Got, hide)}})
 	}
-	return append(out, genericError(l, ptr, e))
+	return append(out, genericError(ptr, e))
 }
 
 // requiredAlternatives reads an anyOf whose every branch failed only for
@@ -183,7 +176,7 @@ func requiredAlternatives(e *jsonschema.ValidationError) ([]string, bool) {
 // genericError covers keywords the generated schemas do not use but an
 // override schema may: the rule is the keyword, the detail the library's
 // own (English) sentence.
-func genericError(l speaker, ptr string, e *jsonschema.ValidationError) pia.FieldError {
+func genericError(ptr string, e *jsonschema.ValidationError) pia.FieldError {
 	rule := "schema"
 	if kp := e.ErrorKind.KeywordPath(); len(kp) > 0 {
 		rule = kp[0]
@@ -193,16 +186,16 @@ func genericError(l speaker, ptr string, e *jsonschema.ValidationError) pia.Fiel
 	if out := leaf.BasicOutput(); out.Error != nil {
 		detail = out.Error.String()
 	}
-	return pia.FieldError{Field: ptr, Rule: rule, Message: l.say(msgRule, rule, detail)}
+	return pia.FieldError{Field: ptr, Rule: rule, Msg: pia.MsgRule, Args: []any{rule, detail}}
 }
 
-func numberExpected(l speaker, ptr string, info *pia.FieldInfo, got string) pia.FieldError {
+func numberExpected(hide bool, ptr string, info *pia.FieldInfo, got string) pia.FieldError {
 	want := string(info.Type)
 	return pia.FieldError{Field: ptr, Rule: RuleType, Expected: want, Got: "string",
-		Message: l.say(msgType, l.typeName(want), l.describe(got))}
+		Msg: pia.MsgType, Args: []any{typeName(want), describe(got, hide)}}
 }
 
-func formatError(l speaker, ptr string, k *kind.Format) pia.FieldError {
+func formatError(hide bool, ptr string, k *kind.Format) pia.FieldError {
 	s, _ := k.Got.(string)
 	fe := pia.FieldError{Field: ptr, Rule: RuleFormat, Expected: k.Want, Got: clip(s)}
 	switch k.Want {
@@ -214,14 +207,14 @@ func formatError(l speaker, ptr string, k *kind.Format) pia.FieldError {
 		fe.Expected = layout
 		switch k.Err {
 		case errNoSuchDay:
-			fe.Message = l.say(msgNoSuchDay, l.describe(s))
+			fe.Msg, fe.Args = pia.MsgNoSuchDay, []any{describe(s, hide)}
 		case errNoSuchTime:
-			fe.Message = l.say(msgNoSuchTime, l.describe(s))
+			fe.Msg, fe.Args = pia.MsgNoSuchTime, []any{describe(s, hide)}
 		default:
-			fe.Message = l.say(msgLayout, layout, l.describe(s))
+			fe.Msg, fe.Args = pia.MsgLayout, []any{layout, describe(s, hide)}
 		}
 	default:
-		fe.Message = l.say(msgFormat, k.Want, l.describe(k.Got))
+		fe.Msg, fe.Args = pia.MsgFormat, []any{k.Want, describe(k.Got, hide)}
 	}
 	return fe
 }
@@ -231,19 +224,19 @@ var lampiranRe = regexp.MustCompile(`Lampiran\s*(\d+)`)
 // maxListed bounds the codes a message lists; the errors array has them all.
 const maxListed = 12
 
-func enumError(l speaker, ptr string, info *pia.FieldInfo, got any, want []any) pia.FieldError {
+func enumError(hide bool, ptr string, info *pia.FieldInfo, got any, want []any) pia.FieldError {
 	var codes []string
 	for _, w := range want {
 		if w == nil || w == "" {
 			continue // accepted as 'no value', not a code to offer
 		}
-		codes = append(codes, display(w))
+		codes = append(codes, pia.Display(w))
 	}
 	listed := codes
 	if len(listed) > maxListed {
 		listed = append(listed[:maxListed:maxListed], "…")
 	}
-	fe := pia.FieldError{Field: ptr, Rule: RuleEnum, Expected: strings.Join(codes, ", "), Got: clip(display(got))}
+	fe := pia.FieldError{Field: ptr, Rule: RuleEnum, Expected: strings.Join(codes, ", "), Got: clip(pia.Display(got))}
 	table := ""
 	if info != nil {
 		if m := lampiranRe.FindAllStringSubmatch(info.Description, -1); m != nil {
@@ -254,42 +247,42 @@ func enumError(l speaker, ptr string, info *pia.FieldInfo, got any, want []any) 
 			table = strings.Join(nums, ", ")
 		}
 	}
-	if l.hide {
+	if hide {
 		// The codes of a secret field may be secrets themselves.
 		fe.Expected = ""
-		fe.Message = l.say(msgEnumHidden, l.describe(got))
+		fe.Msg, fe.Args = pia.MsgEnumHidden, []any{describe(got, hide)}
 	} else if table != "" {
-		fe.Message = l.say(msgEnumTable, l.describe(got), table, strings.Join(listed, ", "))
+		fe.Msg, fe.Args = pia.MsgEnumTable, []any{describe(got, hide), table, strings.Join(listed, ", ")}
 	} else {
-		fe.Message = l.say(msgEnum, l.describe(got), strings.Join(listed, ", "))
+		fe.Msg, fe.Args = pia.MsgEnum, []any{describe(got, hide), strings.Join(listed, ", ")}
 	}
 	return fe
 }
 
 // numberFaults reports a number(N.D) the value does not fit: number(N.0)
 // means a whole number, which reads better as a type.
-func numberFaults(l speaker, ptr string, f *numberFault, got any) []pia.FieldError {
+func numberFaults(hide bool, ptr string, f *numberFault, got any) []pia.FieldError {
 	var out []pia.FieldError
 	if f.bigDigits {
 		out = append(out, pia.FieldError{Field: ptr, Rule: RuleDigits, Expected: strconv.Itoa(f.limits.Digits), Got: strconv.Itoa(f.digits),
-			Message: l.say(msgDigits, f.limits.Digits, f.digits)})
+			Msg: pia.MsgDigits, Args: []any{f.limits.Digits, f.digits}})
 	}
 	if f.bigDecimals {
 		if f.limits.Decimals == 0 {
 			out = append(out, pia.FieldError{Field: ptr, Rule: RuleType, Expected: "integer", Got: "number",
-				Message: l.say(msgType, l.typeName("integer"), l.describe(got))})
+				Msg: pia.MsgType, Args: []any{typeName("integer"), describe(got, hide)}})
 		} else {
 			out = append(out, pia.FieldError{Field: ptr, Rule: RuleDecimals, Expected: strconv.Itoa(f.limits.Decimals), Got: strconv.Itoa(f.decs),
-				Message: l.say(msgDecimals, f.limits.Decimals, f.decs)})
+				Msg: pia.MsgDecimals, Args: []any{f.limits.Decimals, f.decs}})
 		}
 	}
 	return out
 }
 
-func digitsError(l speaker, ptr string, n int, got *big.Rat) pia.FieldError {
+func digitsError(ptr string, n int, got *big.Rat) pia.FieldError {
 	d := intDigits(got)
 	return pia.FieldError{Field: ptr, Rule: RuleDigits, Expected: strconv.Itoa(n), Got: strconv.Itoa(d),
-		Message: l.say(msgDigits, n, d)}
+		Msg: pia.MsgDigits, Args: []any{n, d}}
 }
 
 // powerOfTen returns n when r is 10^n (n may be negative).
@@ -369,89 +362,4 @@ func pointer(loc []string) string {
 		return ""
 	}
 	return pia.Pointer(loc...)
-}
-
-// clip keeps a sent value short enough to quote back.
-func clip(s string) string {
-	const max = 40
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max]) + "…"
-}
-
-// display writes a JSON scalar as JSON would.
-func display(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case bool:
-		return strconv.FormatBool(x)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case map[string]any:
-		return "{…}"
-	case []any:
-		return "[…]"
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "?"
-	}
-	return string(b)
-}
-
-// sortErrors orders violations by field, array indices numerically, so
-// the answer is the same for the same payload (the library walks maps in
-// random order).
-func sortErrors(errs []pia.FieldError) {
-	sort.SliceStable(errs, func(i, j int) bool {
-		if c := comparePointers(errs[i].Field, errs[j].Field); c != 0 {
-			return c < 0
-		}
-		return errs[i].Rule < errs[j].Rule
-	})
-}
-
-func comparePointers(a, b string) int {
-	for a != "" && b != "" {
-		var sa, sb string
-		sa, a = nextSeg(a)
-		sb, b = nextSeg(b)
-		if sa == sb {
-			continue
-		}
-		na, ea := strconv.Atoi(sa)
-		nb, eb := strconv.Atoi(sb)
-		if ea == nil && eb == nil {
-			if na < nb {
-				return -1
-			}
-			return 1
-		}
-		if sa < sb {
-			return -1
-		}
-		return 1
-	}
-	switch {
-	case a == "" && b == "":
-		return 0
-	case a == "":
-		return -1
-	}
-	return 1
-}
-
-func nextSeg(p string) (seg, rest string) {
-	p = strings.TrimPrefix(p, "/")
-	if i := strings.IndexByte(p, '/'); i >= 0 {
-		return p[:i], p[i:]
-	}
-	return p, ""
 }

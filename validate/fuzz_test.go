@@ -82,7 +82,7 @@ func FuzzValidate(f *testing.F) {
 			for _, e := range r.Errors {
 				assert.True(t, e.Field == "" || strings.HasPrefix(e.Field, "/"), "%q is a JSON pointer", e.Field)
 				assert.NotEmpty(t, e.Rule)
-				assert.NotEmpty(t, e.Message)
+				assert.NotEmpty(t, e.Text(pia.Indonesian))
 			}
 			assert.NotEmpty(t, r.Summary())
 		}

@@ -690,10 +690,10 @@ func (v *Validator) runPlan(c *compiled, doc any) (errs []pia.FieldError, ok boo
 	if len(w.raised) == 0 {
 		return nil, true
 	}
-	t := translator{root: c.root, sp: speaker{lang: v.opts.Lang}, doc: doc}
+	t := translator{root: c.root, doc: doc}
 	for _, e := range w.raised {
 		errs = t.translate(e, errs)
 	}
-	sortErrors(errs)
+	pia.SortFieldErrors(errs)
 	return errs, true
 }

@@ -26,7 +26,7 @@ type declared struct {
 
 // buildTree arranges dotted paths (dataNIB.data_proyek.kbli) as a tree.
 // Array members hang under the array's node, as the paths put them.
-func buildTree(fields pia.Fields) *node {
+func buildTree(fields pia.FieldIndex) *node {
 	root := &node{}
 	for path, info := range fields {
 		n := root

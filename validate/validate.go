@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -30,7 +29,8 @@ type Options struct {
 	// fields are accepted, because the PIA adds fields in new versions before
 	// integrators' schemas catch up.
 	Strict bool
-	// Lang is the language of the messages (Indonesian by default).
+	// Lang is the language of Result.Summary (Indonesian by default); each
+	// FieldError renders in any language (FieldError.Text).
 	Lang pia.Lang
 }
 
@@ -351,6 +351,14 @@ func (v *Validator) Has(ver pia.Version, method string, kind pia.Kind) bool {
 // violation. doc is a decoded tree as pia.DecodeJSON makes it; call
 // Normalize first so that the accepted variations pass.
 func (v *Validator) Validate(ver pia.Version, method string, kind pia.Kind, doc any) *Result {
+	r := v.validate(ver, method, kind, doc)
+	if r != nil {
+		r.Lang = v.opts.Lang
+	}
+	return r
+}
+
+func (v *Validator) validate(ver pia.Version, method string, kind pia.Kind, doc any) *Result {
 	c := v.lookup(ver, method, kind)
 	if c == nil {
 		return nil
@@ -376,8 +384,8 @@ func (v *Validator) absurd(c *compiled, doc any) *Result {
 	if !c.arithmetic {
 		return nil
 	}
-	if errs := absurdNumbers(doc, nil, nil, speaker{lang: v.opts.Lang}); len(errs) > 0 {
-		sortErrors(errs)
+	if errs := absurdNumbers(doc, nil, nil); len(errs) > 0 {
+		pia.SortFieldErrors(errs)
 		return &Result{Errors: errs}
 	}
 	return nil
@@ -391,19 +399,19 @@ func (v *Validator) viaLibrary(c *compiled, doc any) *Result {
 		return nil
 	}
 	if err == errAbsurdNumber {
-		errs := absurdNumbers(doc, nil, nil, speaker{lang: v.opts.Lang})
-		sortErrors(errs)
+		errs := absurdNumbers(doc, nil, nil)
+		pia.SortFieldErrors(errs)
 		return &Result{Errors: errs}
 	}
 	var verr *jsonschema.ValidationError
 	if !errors.As(err, &verr) {
 		// Only a value of a Go type no decoder produces gets here.
-		return &Result{Errors: []pia.FieldError{{Field: "", Rule: "type", Message: err.Error()}}}
+		return &Result{Errors: []pia.FieldError{{Field: "", Rule: "type", Msg: pia.MsgVerbatim, Args: []any{err.Error()}}}}
 	}
 	r := &Result{}
-	t := translator{root: c.root, sp: speaker{lang: v.opts.Lang}, doc: doc}
+	t := translator{root: c.root, doc: doc}
 	r.Errors = t.translate(verr, r.Errors)
-	sortErrors(r.Errors)
+	pia.SortFieldErrors(r.Errors)
 	return r
 }
 
@@ -415,7 +423,7 @@ func (v *Validator) viaLibrary(c *compiled, doc any) *Result {
 func (c *compiled) run(doc any) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			if len(absurdNumbers(doc, nil, nil, speaker{})) == 0 {
+			if len(absurdNumbers(doc, nil, nil)) == 0 {
 				panic(p)
 			}
 			err = errAbsurdNumber
@@ -434,24 +442,24 @@ const maxMagnitude = 1000
 
 // absurdNumbers finds the numbers of doc whose decimal point sits more than
 // maxMagnitude places from their digits.
-func absurdNumbers(doc any, at []string, out []pia.FieldError, l speaker) []pia.FieldError {
+func absurdNumbers(doc any, at []string, out []pia.FieldError) []pia.FieldError {
 	switch x := doc.(type) {
 	case map[string]any:
 		for k, e := range x {
-			out = absurdNumbers(e, append(at, k), out, l)
+			out = absurdNumbers(e, append(at, k), out)
 		}
 	case []any:
 		for i, e := range x {
-			out = absurdNumbers(e, append(at, strconv.Itoa(i)), out, l)
+			out = absurdNumbers(e, append(at, strconv.Itoa(i)), out)
 		}
 	case json.Number:
 		if all, point, ok := decimal(string(x)); ok && all != "" && (point > maxMagnitude || point < -maxMagnitude) {
 			fe := pia.FieldError{Field: pointer(at), Rule: RuleRange, Got: clip(string(x))}
-			ls := l
-			if secret(at) {
-				ls.hide, fe.Got = true, ""
+			hide := secret(at)
+			if hide {
+				fe.Got = ""
 			}
-			fe.Message = ls.say(msgOutOfRange, ls.describe(x))
+			fe.Msg, fe.Args = pia.MsgOutOfRange, []any{describe(x, hide)}
 			out = append(out, fe)
 		}
 	}
@@ -460,27 +468,20 @@ func absurdNumbers(doc any, at []string, out []pia.FieldError, l speaker) []pia.
 
 // Result is every violation of one payload.
 type Result struct {
-	// Errors hold one entry per violation, ordered by field; Message is in
-	// the Validator's language.
+	// Errors hold one entry per violation, ordered by field
+	// (pia.SortFieldErrors).
 	Errors []pia.FieldError
+	// Lang is the language of Summary: the Validator's.
+	Lang pia.Lang
 }
 
 // Summary lists the violations as the envelope's keterangan reads them:
 // "IZINFINAL.nib: panjang maksimal 13 karakter, diterima 15; IZINFINAL.tgl_terbit_izin: ...".
 func (r *Result) Summary() string {
-	if r == nil || len(r.Errors) == 0 {
+	if r == nil {
 		return ""
 	}
-	var b strings.Builder
-	for i, e := range r.Errors {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(e.DottedField())
-		b.WriteString(": ")
-		b.WriteString(e.Message)
-	}
-	return b.String()
+	return pia.Summary(r.Errors, r.Lang)
 }
 
 // Fields lists the dotted names of the violating fields, each once, in

@@ -273,7 +273,7 @@ func TestGeneratedSamplesAndSingleMutations(t *testing.T) {
 					if assert.NotNil(t, r, "%s %s: rejected", ptr, m.name) {
 						assert.Equal(t, []string{ptr + " " + m.rule}, rules(r), "%s %s", ptr, m.name)
 						for _, e := range r.Errors {
-							assert.NotEmpty(t, e.Message)
+							assert.NotEmpty(t, e.Text(pia.Indonesian))
 						}
 					}
 				}
@@ -390,12 +390,13 @@ func TestResultListsEveryViolationInFieldOrder(t *testing.T) {
 	assert.Contains(t, fields, "IZINFINAL.kd_izin", "missing fields are listed beside wrong ones")
 	assert.Len(t, r.Errors, 4+missing, "four wrong fields and every mandatory one left out")
 	for i := 1; i < len(r.Errors); i++ {
-		assert.LessOrEqual(t, comparePointers(r.Errors[i-1].Field, r.Errors[i].Field), 0, "ordered by field")
+		assert.LessOrEqual(t, pia.ComparePointers(r.Errors[i-1].Field, r.Errors[i].Field), 0, "ordered by field")
 	}
 	assert.Equal(t, len(r.Errors)-1, strings.Count(r.Summary(), "; "))
 	nib := r.Errors[slicesIndex(r.Errors, "/IZINFINAL/nib")]
-	assert.Equal(t, pia.FieldError{Field: "/IZINFINAL/nib", Rule: RuleMaxLength, Expected: "13", Got: "15",
-		Message: "panjang maksimal 13 karakter, diterima 15"}, nib)
+	assert.Equal(t, pia.FieldError{Field: "/IZINFINAL/nib", Rule: RuleMaxLength, Expected: "13", Got: "15"},
+		pia.FieldError{Field: nib.Field, Rule: nib.Rule, Expected: nib.Expected, Got: nib.Got})
+	assert.Equal(t, "panjang maksimal 13 karakter, diterima 15", nib.Text(pia.Indonesian))
 	b, err := json.Marshal(nib)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"field":"/IZINFINAL/nib","rule":"maxLength","expected":"13","got":"15"}`, string(b),

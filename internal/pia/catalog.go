@@ -39,7 +39,7 @@ type Schema struct {
 	// Doc is Raw decoded (maps, slices, json.Number).
 	Doc any
 	// Fields indexes the fields the document declares by their dotted path.
-	Fields Fields
+	Fields FieldIndex
 	// Source says where the document came from: "builtin" or a file path.
 	Source string
 }
@@ -245,23 +245,23 @@ type FieldInfo struct {
 // field take a string of digits (policy codes-as-digit-strings).
 const DigitStringPattern = "^[0-9]*$"
 
-// Fields indexes field facts by dotted path.
-type Fields map[string]*FieldInfo
+// FieldIndex holds a schema's field facts by dotted path.
+type FieldIndex map[string]*FieldInfo
 
 // Has reports whether the path is declared.
-func (f Fields) Has(path string) bool { _, ok := f[path]; return ok }
+func (f FieldIndex) Has(path string) bool { _, ok := f[path]; return ok }
 
 // IndexFields reads the fields a schema declares through properties and
 // items. Keywords it does not follow ($ref, anyOf, ...) leave their fields
 // out of the index; validation still applies them.
-func IndexFields(doc any) Fields {
-	out := Fields{}
+func IndexFields(doc any) FieldIndex {
+	out := FieldIndex{}
 	root, _ := doc.(map[string]any)
 	indexObject(out, "", root)
 	return out
 }
 
-func indexObject(out Fields, prefix string, s map[string]any) {
+func indexObject(out FieldIndex, prefix string, s map[string]any) {
 	props, _ := s["properties"].(map[string]any)
 	required := map[string]bool{}
 	if rs, ok := s["required"].([]any); ok {

@@ -7,41 +7,6 @@ import (
 	"strings"
 )
 
-// FieldError is one violation found in a payload: the field as a JSON
-// pointer, the rule it breaks, what the rule expects and what was sent.
-type FieldError struct {
-	Field    string `json:"field"`
-	Rule     string `json:"rule"`
-	Expected string `json:"expected,omitempty"`
-	Got      string `json:"got,omitempty"`
-	// Message is the readable sentence, in the language of the answer,
-	// without the field name (the envelope prefixes it).
-	Message string `json:"-"`
-}
-
-// DottedField turns the JSON pointer of e into the dotted form the PIA
-// documentation uses (IZINFINAL.nib, dataNIB.data_proyek[0].kbli).
-func (e FieldError) DottedField() string { return PointerToDotted(e.Field) }
-
-// PointerToDotted renders /a/b/0/c as a.b[0].c.
-func PointerToDotted(ptr string) string {
-	if ptr == "" || ptr == "/" {
-		return "(body)"
-	}
-	var b strings.Builder
-	for _, seg := range PointerSegments(ptr) {
-		if _, err := strconv.Atoi(seg); err == nil {
-			b.WriteString("[" + seg + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(seg)
-	}
-	return b.String()
-}
-
 // Pointer builds a JSON pointer from path segments, escaping ~ and /.
 func Pointer(segs ...string) string {
 	var b strings.Builder
@@ -52,9 +17,9 @@ func Pointer(segs ...string) string {
 	return b.String()
 }
 
-// Field is one extra member of an envelope, written after kode and
+// Member is one extra member of an envelope, written after kode and
 // keterangan in the order given (key and masa_berlaku of sendSecurityKey).
-type Field struct {
+type Member struct {
 	Key   string
 	Value any
 }
@@ -66,7 +31,7 @@ type Envelope struct {
 	Shape      EnvelopeShape
 	Kode       int
 	Keterangan string
-	Fields     []Field
+	Members    []Member
 	Errors     []FieldError
 }
 
@@ -90,7 +55,7 @@ func (e Envelope) MarshalJSON() ([]byte, error) {
 	b = appendString(b, shape.Keterangan)
 	b = append(b, ':')
 	b = appendString(b, e.Keterangan)
-	for _, f := range e.Fields {
+	for _, f := range e.Members {
 		v, err := json.Marshal(f.Value)
 		if err != nil {
 			return nil, err

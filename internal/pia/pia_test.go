@@ -97,7 +97,7 @@ func TestEnvelopeShapes(t *testing.T) {
 	assert.JSONEq(t, `{"kode_status":404,"keterangan":"x"}`, string(b), "inqueryProyek answers at the top level")
 
 	b, err = json.Marshal(Envelope{Shape: DefaultEnvelope("sendSecurityKey"), Kode: 200, Keterangan: "Sukses",
-		Fields: []Field{{"key", "abc"}, {"masa_berlaku", "2026-01-01 00:00:00"}}})
+		Members: []Member{{"key", "abc"}, {"masa_berlaku", "2026-01-01 00:00:00"}}})
 	require.NoError(t, err)
 	assert.Equal(t, `{"responsendSecurityKey":{"kode":200,"keterangan":"Sukses","key":"abc","masa_berlaku":"2026-01-01 00:00:00"}}`, string(b))
 }

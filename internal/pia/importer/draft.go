@@ -123,7 +123,7 @@ func parentOf(p string) string {
 
 func lastOf(p string) string { return p[strings.LastIndexByte(p, '.')+1:] }
 
-func draftMethod(f *transform.File, m string, k pia.Kind, a, b pia.Fields) {
+func draftMethod(f *transform.File, m string, k pia.Kind, a, b pia.FieldIndex) {
 	diffs := transform.FieldDifferences(a, b)
 	removed, added := map[string]bool{}, map[string]bool{}
 	for _, d := range diffs {

@@ -173,7 +173,7 @@ func Load(schemaDirs, ruleDirs []string) (*pia.Catalog, *transform.Engine, error
 			return nil, nil, err
 		}
 	}
-	e, err := transform.Load(cat, pia.English, ruleDirs...)
+	e, err := transform.Load(cat, ruleDirs...)
 	if err != nil {
 		return cat, nil, err
 	}

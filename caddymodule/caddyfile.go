@@ -2,7 +2,6 @@ package caddymodule
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig"
@@ -12,6 +11,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
 	"github.com/dustin/go-humanize"
 
+	"github.com/caddy-pia/caddy-pia/auth"
 	"github.com/caddy-pia/caddy-pia/validate"
 )
 
@@ -437,9 +437,9 @@ func (a *AuthConfig) unmarshal(d *caddyfile.Dispenser) error {
 			args := d.RemainingArgs()
 			switch {
 			case len(args) == 2 && args[0] == "jti":
-				a.Revoke = append(a.Revoke, &RevocationConfig{JTI: args[1]})
+				a.Revoke = append(a.Revoke, auth.Revocation{JTI: args[1]})
 			case len(args) == 4 && args[0] == "client" && args[2] == "before":
-				a.Revoke = append(a.Revoke, &RevocationConfig{Client: args[1], Before: args[3]})
+				a.Revoke = append(a.Revoke, auth.Revocation{Client: args[1], Before: args[3]})
 			default:
 				return d.Errf("revoke: want 'jti <jti>' or 'client <name> before <time>'")
 			}
@@ -455,12 +455,9 @@ func unmarshalKey(d *caddyfile.Dispenser) (*KeyConfig, error) {
 	if len(args) < 2 || len(args) > 3 {
 		return nil, d.Errf("key: want <kid> <algorithm> [<secret or private key file>]")
 	}
-	k := &KeyConfig{ID: args[0], Algorithm: strings.ToUpper(args[1])}
-	if k.Algorithm == "EDDSA" {
-		k.Algorithm = "EdDSA"
-	}
+	k := &KeyConfig{ID: args[0], Algorithm: auth.CanonicalAlgorithm(args[1])}
 	if len(args) == 3 {
-		if k.Algorithm == "HS256" {
+		if k.Algorithm == auth.HS256 {
 			k.Secret = args[2]
 		} else {
 			k.PrivateKeyFile = args[2]

@@ -18,6 +18,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
 	"go.uber.org/zap"
 
+	"github.com/caddy-pia/caddy-pia/auth"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/transform"
 	"github.com/caddy-pia/caddy-pia/validate"
@@ -122,7 +123,7 @@ type Gateway struct {
 	validator *validate.Validator
 	transform *transform.Engine
 	keys      *keyService
-	ossToken  *ossTokenService
+	ossToken  *auth.OSSToken
 	metrics   *metrics
 	logger    *zap.Logger
 	mode      validate.Mode
@@ -299,7 +300,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		g.logger.Warn("no auth configured: security keys pass through to the upstream unverified")
 	}
 	if g.OSSToken != nil {
-		if g.ossToken, err = newOSSTokenService(g.OSSToken); err != nil {
+		if g.ossToken, err = newOSSToken(g.OSSToken); err != nil {
 			return fmt.Errorf("loading oss_token: %w", err)
 		}
 	} else if g.servesSide(pia.SideKLD) {

@@ -213,32 +213,35 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		g.logger = ctx.Logger()
 	}
 	var err error
+	// Defaults go into the exported fields, as Caddy's modules do, so the
+	// provisioned module says what is in force.
 	if g.lang, err = pia.ParseLang(g.Lang); err != nil {
 		return fmt.Errorf("loading lang: %w", err)
 	}
-	g.prefixes = append([]string(nil), DefaultPrefixes...)
-	if len(g.Prefixes) > 0 {
-		g.prefixes = nil
-		for _, p := range g.Prefixes {
-			p = "/" + strings.Trim(p, "/")
-			if p == "/" {
-				p = ""
-			}
-			g.prefixes = append(g.prefixes, p)
+	g.Lang = g.lang.String()
+	if len(g.Prefixes) == 0 {
+		g.Prefixes = append([]string(nil), DefaultPrefixes...)
+	}
+	g.prefixes = nil
+	for _, p := range g.Prefixes {
+		p = "/" + strings.Trim(p, "/")
+		if p == "/" {
+			p = ""
 		}
+		g.prefixes = append(g.prefixes, p)
 	}
 	// The longest prefix wins, whatever the order they are given in: with
 	// "/" and "/v1/kl/rba", /v1/kl/rba/receiveLicense is receiveLicense
 	// under /v1/kl/rba, and /receiveLicense the legacy OSS 1.1 path.
 	sort.SliceStable(g.prefixes, func(i, j int) bool { return len(g.prefixes[i]) > len(g.prefixes[j]) })
+	if g.MaxBodySize <= 0 {
+		g.MaxBodySize = DefaultMaxBodySize
+	}
 	g.maxBody = g.MaxBodySize
-	if g.maxBody <= 0 {
-		g.maxBody = DefaultMaxBodySize
+	if g.MaxElements <= 0 {
+		g.MaxElements = DefaultMaxElements
 	}
 	g.decode = pia.DecodeOptions{Strict: true, MaxElements: g.MaxElements}
-	if g.MaxElements <= 0 {
-		g.decode.MaxElements = DefaultMaxElements
-	}
 	if g.mode, err = validate.ParseMode(g.Validation); err != nil {
 		return fmt.Errorf("loading validation: %w", err)
 	}
@@ -394,6 +397,7 @@ func (g *Gateway) provisionUpstreams(ctx caddy.Context) error {
 				return fmt.Errorf("loading upstream %s: %w", name, err)
 			}
 		}
+		u.Version = v.String()
 		if !g.catalog.Known(v) {
 			return fmt.Errorf("loading upstream %s: no schemas for PIA %s (add them with schema_dir)", name, v)
 		}

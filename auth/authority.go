@@ -22,7 +22,9 @@ const (
 	DefaultIssuer   = "caddy-pia"
 	DefaultAudience = "pia"
 	DefaultTTL      = 24 * time.Hour
-	DefaultLeeway   = 30 * time.Second
+	// DefaultLeeway tolerates clock differences between gateway instances
+	// in exp, nbf and iat.
+	DefaultLeeway = 30 * time.Second
 )
 
 // Jakarta is Asia/Jakarta (WIB, UTC+7, no daylight saving), fixed so that no
@@ -64,9 +66,6 @@ type Config struct {
 	Audience string
 	// TTL is how long an issued key is valid; zero means DefaultTTL.
 	TTL time.Duration
-	// Leeway tolerates clock differences between gateway instances in exp,
-	// nbf and iat; zero means DefaultLeeway, negative means none.
-	Leeway time.Duration
 	// Keys sign and verify.
 	Keys []Key
 	// SigningKey is the kid of the key new keys are signed with; empty
@@ -137,10 +136,6 @@ func (cfg Config) withDefaults() Config {
 	if cfg.TTL == 0 {
 		cfg.TTL = DefaultTTL
 	}
-	if cfg.Leeway == 0 {
-		cfg.Leeway = DefaultLeeway
-	}
-	cfg.Leeway = max(cfg.Leeway, 0)
 	if len(cfg.Headers) == 0 {
 		cfg.Headers = DefaultHeaders
 	}
@@ -157,7 +152,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.Logger = zap.NewNop()
 	}
 	if cfg.Revocation.Horizon <= 0 {
-		cfg.Revocation.Horizon = cfg.TTL + cfg.Leeway
+		cfg.Revocation.Horizon = cfg.TTL + DefaultLeeway
 	}
 	if cfg.Revocation.Now == nil {
 		cfg.Revocation.Now = cfg.Now
@@ -183,7 +178,7 @@ func New(cfg Config) (*Authority, error) {
 	if cfg.TTL < 0 {
 		return nil, errors.New("auth: TTL is negative")
 	}
-	a := &Authority{issuer: cfg.Issuer, audience: cfg.Audience, ttl: cfg.TTL, leeway: cfg.Leeway,
+	a := &Authority{issuer: cfg.Issuer, audience: cfg.Audience, ttl: cfg.TTL, leeway: DefaultLeeway,
 		headers: cfg.Headers, now: cfg.Now, logger: cfg.Logger}
 	kr, err := newKeyring(cfg.Keys, cfg.SigningKey)
 	if err != nil {

@@ -18,14 +18,12 @@ func TestZeroConfigValuesMeanTheDocumentedDefaults(t *testing.T) {
 	assert.Equal(t, DefaultIssuer, got.Issuer)
 	assert.Equal(t, DefaultAudience, got.Audience)
 	assert.Equal(t, DefaultTTL, got.TTL)
-	assert.Equal(t, DefaultLeeway, got.Leeway)
 	assert.Equal(t, DefaultHeaders, got.Headers)
 	assert.Equal(t, HS256, got.Keys[0].Algorithm, "a key without an algorithm is HS256")
 	assert.Equal(t, "hs1", got.SigningKey, "the only key that can sign signs")
 	assert.Equal(t, LockoutConfig{MaxFailures: DefaultMaxFailures, Window: DefaultWindow, CoolDown: DefaultCoolDown, MaxEntries: DefaultMaxEntries}, got.Lockout)
 	assert.Equal(t, DefaultRefreshInterval, got.Revocation.RefreshInterval, "a zero refresh interval is the default, not a reload on every check")
 	assert.Equal(t, DefaultTTL+DefaultLeeway, got.Revocation.Horizon)
-	assert.Equal(t, DefaultRevocationsKey, got.Revocation.Key)
 	assert.Same(t, a.Revocations(), got.Revocations)
 }
 

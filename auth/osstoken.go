@@ -32,19 +32,17 @@ type OSSToken struct {
 	// and tomorrow's this long before it, for clocks that disagree. Zero
 	// means DefaultOSSTokenSkew; negative means today's date only.
 	Skew time.Duration
-	// Header carries the token; empty means DefaultOSSTokenHeader.
-	Header string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
 
-// Validate checks the configuration and sets its zero Skew and Header to
-// their defaults, for provisioning.
+// Validate checks the configuration and sets a zero Skew to its default,
+// for provisioning.
 func (o *OSSToken) Validate() error {
 	if o.Username == "" || o.Password == "" {
 		return errors.New("OSS token: username and password are required (an {env.…} placeholder whose variable is not set?)")
 	}
-	o.Skew, o.Header = o.skew(), o.header()
+	o.Skew = o.skew()
 	return nil
 }
 
@@ -53,13 +51,6 @@ func (o *OSSToken) skew() time.Duration {
 		return DefaultOSSTokenSkew
 	}
 	return o.Skew
-}
-
-func (o *OSSToken) header() string {
-	if o.Header == "" {
-		return DefaultOSSTokenHeader
-	}
-	return o.Header
 }
 
 // ComputeOSSToken is the Token OSS sends for a NIB on a day (its Jakarta
@@ -134,13 +125,13 @@ func (o *OSSToken) dates() []string {
 const OSSTokenQuery = "token"
 
 // Find returns OSS's Token from where real OSS configurations put it, in
-// order: the Token header (any case; Header when set), Authorization with
+// order: the Token header (any case), Authorization with
 // the Bearer scheme, and the token query parameter of rawQuery. inQuery says
 // it came from the query: a URL is logged and forwarded where a header is
 // not, so the glue removes it (StripQueryToken) before anything else sees
 // the request.
 func (o *OSSToken) Find(h http.Header, rawQuery string) (token string, inQuery bool) {
-	if tok := headerValue(h, o.header()); tok != "" {
+	if tok := headerValue(h, DefaultOSSTokenHeader); tok != "" {
 		return tok, false
 	}
 	if tok, _, ok := Extract(h, []string{"Authorization"}); ok {
@@ -192,7 +183,7 @@ func NIBPath(m *pia.Method) []string {
 // VerifyRequest verifies the Token header of an OSS call to a K/L/D method
 // against the NIB of its payload doc (decoded, as by pia.DecodeJSON).
 func (o *OSSToken) VerifyRequest(h http.Header, m *pia.Method, doc any) error {
-	tok := headerValue(h, o.header())
+	tok := headerValue(h, DefaultOSSTokenHeader)
 	if tok == "" {
 		return ErrTokenMissing
 	}

@@ -39,7 +39,7 @@ var ErrRevokesNothing = errors.New("nothing would be revoked")
 
 // Revocation defaults.
 const (
-	DefaultRevocationsKey  = "pia/revocations.json"
+	DefaultRevocationsKey  = "pia/revocations.json" // the document in Storage
 	DefaultRefreshInterval = 5 * time.Second
 )
 
@@ -55,8 +55,6 @@ const maxJTILength = 256
 type RevocationConfig struct {
 	// Storage holds the list; nil keeps it in this process only.
 	Storage Storage
-	// Key of the document in Storage; empty means DefaultRevocationsKey.
-	Key string
 	// RefreshInterval is the longest the in-memory copy is used without
 	// reloading it; zero means DefaultRefreshInterval, negative reloads it
 	// before every check (tests).
@@ -164,7 +162,7 @@ type Revocations struct {
 // revocations).
 func NewRevocations(cfg RevocationConfig) *Revocations {
 	cfg = cfg.withDefaults()
-	r := &Revocations{store: cfg.Storage, key: cfg.Key, interval: cfg.RefreshInterval,
+	r := &Revocations{store: cfg.Storage, key: DefaultRevocationsKey, interval: cfg.RefreshInterval,
 		horizon: cfg.Horizon, now: cfg.Now, log: cfg.Logger}
 	r.state.Store(newRevocationList())
 	return r
@@ -175,9 +173,6 @@ func NewRevocations(cfg RevocationConfig) *Revocations {
 func (cfg RevocationConfig) withDefaults() RevocationConfig {
 	if cfg.Storage == nil {
 		cfg.Storage = NewMemoryStorage()
-	}
-	if cfg.Key == "" {
-		cfg.Key = DefaultRevocationsKey
 	}
 	if cfg.RefreshInterval == 0 {
 		cfg.RefreshInterval = DefaultRefreshInterval

@@ -135,10 +135,9 @@ var clientPool = caddy.NewUsagePool()
 // revocationKey identifies a revocation list in revocationPool: where it is
 // stored and the settings it is kept with.
 type revocationKey struct {
-	storage  any
-	document string
-	refresh  time.Duration
-	horizon  time.Duration
+	storage any
+	refresh time.Duration
+	horizon time.Duration
 }
 
 // pooledRevocations is a revocation list in revocationPool; it holds no
@@ -219,7 +218,7 @@ func newKeyService(ctx caddy.Context, cfg *AuthConfig, table *pia.Table, logger 
 
 	rc := ac.RevocationInForce()
 	ks := &keyService{jwksPath: cfg.JWKSPath, revocations: revocationKey{storage: storageIdentity(rc.Storage),
-		document: rc.Key, refresh: rc.RefreshInterval, horizon: rc.Horizon}}
+		refresh: rc.RefreshInterval, horizon: rc.Horizon}}
 	shared, _, err := revocationPool.LoadOrNew(ks.revocations, func() (caddy.Destructor, error) {
 		return pooledRevocations{auth.NewRevocations(rc)}, nil
 	})

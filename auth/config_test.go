@@ -7,6 +7,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
 func TestZeroConfigValuesMeanTheDocumentedDefaults(t *testing.T) {
@@ -95,4 +97,19 @@ func headerKID(t *testing.T, token string) string {
 	require.NoError(t, err)
 	kid, _ := tok.Header["kid"].(string)
 	return kid
+}
+
+// TestRootsComeFromTheMethod: where the NIB and the kd_instansi sit follows
+// the method's pia.Method.RequestRoot, not a table of this package.
+func TestRootsComeFromTheMethod(t *testing.T) {
+	renamed := &pia.Method{Name: "receiveNIB", Side: pia.SideKLD, RequestRoot: "dataNIBBaru", OSSToken: true}
+	assert.Equal(t, []string{"dataNIBBaru", "nib"}, NIBPath(renamed))
+	assert.Equal(t, nib, NIBOf(renamed, map[string]any{"dataNIBBaru": map[string]any{"nib": nib}}))
+	assert.Equal(t, []string{"*", "nib"}, NIBPath(&pia.Method{Name: "receiveCustom", Side: pia.SideKLD, Custom: true}), "no documented Token: the only root's nib")
+
+	own := &Claims{Client: "dinas", KdInstansi: "1234"}
+	licence := &pia.Method{Name: "receiveLicense", Side: pia.SideOSS, RequestRoot: "IZINFINALBARU"}
+	err := CheckInstansi(own, licence, map[string]any{"IZINFINALBARU": map[string]any{"kd_instansi": "5678"}})
+	assert.ErrorIs(t, err, ErrForbiddenInstansi)
+	assert.NoError(t, CheckInstansi(own, licence, map[string]any{"IZINFINAL": map[string]any{"kd_instansi": "5678"}}), "the old root is no longer the method's")
 }

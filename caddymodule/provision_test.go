@@ -102,3 +102,15 @@ func TestNegativeRevocationRefreshFailsTheLoad(t *testing.T) {
 	_ = g.Cleanup()
 	assert.ErrorContains(t, err, "revocation_refresh must not be negative")
 }
+
+// TestConfigurationRevocationsTakeTheAdminAPIsMembers: the configuration's
+// revoke entries and POST /pia/revocations are read by one parser.
+func TestConfigurationRevocationsTakeTheAdminAPIsMembers(t *testing.T) {
+	until := time.Now().Add(time.Hour).Truncate(time.Second)
+	g := provisionGateway(t, t.TempDir(), `{"upstreams":{"oss":{"proxy":{"handler":"static_response"}}},
+		"auth":{"keys":[{"id":"k1","secret":"`+testSecret+`"}],
+		"revoke":[{"jti":"j1","until":"`+until.Format(time.RFC3339)+`"},{"client":"demo"}]}}`)
+	l := g.keys.authority.Revocations().List()
+	assert.True(t, until.Equal(l.Tokens["j1"]), "until is the key's expiry: %v", l.Tokens["j1"])
+	assert.Contains(t, l.Clients, "demo")
+}

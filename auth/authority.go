@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -219,7 +220,11 @@ func New(cfg Config) (*Authority, error) {
 
 // Config is the configuration in force: the one New was given, with the
 // defaults it applied and the signing key it chose.
-func (a *Authority) Config() Config { return a.config }
+func (a *Authority) Config() Config {
+	c := a.config
+	c.Headers, c.Keys, c.Clients = slices.Clone(c.Headers), slices.Clone(c.Keys), slices.Clone(c.Clients)
+	return c
+}
 
 func (a *Authority) addClients(clients []Client, table *pia.Table) error {
 	a.clientsByUser = make(map[string]*client, len(clients))

@@ -45,7 +45,7 @@ type AuthConfig struct {
 	// Lockout refuses key requests after repeated failures.
 	Lockout *LockoutConfig `json:"lockout,omitempty"`
 	// RevocationRefresh is how often revocations made by other instances
-	// are read from storage. Default 5s.
+	// are read from storage. Default 5s; never negative.
 	RevocationRefresh caddy.Duration `json:"revocation_refresh,omitempty"`
 	// Revoke lists revocations applied at provision: the same members
 	// as the admin API's POST /pia/revocations takes.
@@ -56,7 +56,8 @@ type AuthConfig struct {
 type KeyConfig struct {
 	// ID is the key's kid.
 	ID string `json:"id"`
-	// Algorithm pins the key to HS256 (default), RS256, ES256 or EdDSA.
+	// Algorithm pins the key to HS256 (default), RS256, ES256 or EdDSA, in
+	// any case.
 	Algorithm string `json:"algorithm,omitempty"`
 	// Secret of an HS256 key, at least 32 bytes; placeholders such as
 	// {env.PIA_JWT_SECRET} are resolved at provision.

@@ -96,7 +96,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        jwks_path     <path>
 //	        lockout    <max failures> <window> <cooldown>   # default 5 5m 15m
 //	        revocation_refresh <duration>     # default 5s
-//	        revoke jti <jti>
+//	        revoke jti <jti> [until <RFC 3339 time>]
 //	        revoke client <name> before <RFC 3339 time>
 //	    }
 //	    oss_token {
@@ -442,10 +442,12 @@ func (a *AuthConfig) unmarshal(d *caddyfile.Dispenser) error {
 			switch {
 			case len(args) == 2 && args[0] == "jti":
 				a.Revoke = append(a.Revoke, auth.Revocation{JTI: args[1]})
+			case len(args) == 4 && args[0] == "jti" && args[2] == "until":
+				a.Revoke = append(a.Revoke, auth.Revocation{JTI: args[1], Until: args[3]})
 			case len(args) == 4 && args[0] == "client" && args[2] == "before":
 				a.Revoke = append(a.Revoke, auth.Revocation{Client: args[1], Before: args[3]})
 			default:
-				return d.Errf("revoke: want 'jti <jti>' or 'client <name> before <time>'")
+				return d.Errf("revoke: want 'jti <jti> [until <time>]' or 'client <name> before <time>'")
 			}
 		default:
 			return d.Errf("auth: unrecognized subdirective %q", key)

@@ -76,3 +76,10 @@ func TestTheExampleUsesNoDeprecatedSpelling(t *testing.T) {
 	_, warnings := adaptObserved(t, string(example))
 	assert.Empty(t, warnings)
 }
+
+func TestCaddyfileRevokeSaysWhatTheAdminAPIAndJSONSay(t *testing.T) {
+	out, _ := adaptObserved(t, "http://:8080 {\n\tpia {\n\t\toss 127.0.0.1:1\n\t\tauth {\n\t\t\trevoke jti j1 until 2026-12-31T00:00:00Z\n\t\t\trevoke jti j2\n\t\t\trevoke client demo before 2026-11-01T00:00:00Z\n\t\t}\n\t}\n}\n")
+	assert.Contains(t, out, `"revoke":[{"jti":"j1","until":"2026-12-31T00:00:00Z"},{"jti":"j2"},{"before":"2026-11-01T00:00:00Z","client":"demo"}]`)
+	_, _, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte("http://:8080 {\n\tpia {\n\t\tauth {\n\t\t\trevoke jti j1 before 2026-12-31T00:00:00Z\n\t\t}\n\t}\n}\n"), nil)
+	assert.ErrorContains(t, err, "revoke: want")
+}

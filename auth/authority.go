@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -22,7 +23,9 @@ const (
 	DefaultIssuer   = "caddy-pia"
 	DefaultAudience = "pia"
 	DefaultTTL      = 24 * time.Hour
-	DefaultLeeway   = 30 * time.Second
+	// DefaultLeeway tolerates clock differences between gateway instances
+	// in exp, nbf and iat.
+	DefaultLeeway = 30 * time.Second
 )
 
 // Jakarta is Asia/Jakarta (WIB, UTC+7, no daylight saving), fixed so that no
@@ -64,11 +67,14 @@ type Config struct {
 	Audience string
 	// TTL is how long an issued key is valid; zero means DefaultTTL.
 	TTL time.Duration
-	// Leeway tolerates clock differences between gateway instances in exp,
-	// nbf and iat; zero means DefaultLeeway, negative means none.
-	Leeway time.Duration
-	// Keys sign and verify; exactly one has Sign when Clients is not empty.
+	// Keys sign and verify.
 	Keys []Key
+	// SigningKey is the kid of the key new keys are signed with; empty
+	// means the first key that can sign (a secret or a private key). The
+	// others only verify, which is how a key is rotated: add the new key
+	// as the signing key, keep the old one until the keys it signed have
+	// expired.
+	SigningKey string
 	// Clients may obtain keys. With none, the gateway only verifies keys
 	// another instance issues.
 	Clients []Client
@@ -77,8 +83,12 @@ type Config struct {
 	// Lockout limits password guessing at sendSecurityKey.
 	Lockout LockoutConfig
 	// Revocation says where revocations are shared. Its Horizon and Now
-	// default to this config's.
+	// default to this config's (RevocationInForce).
 	Revocation RevocationConfig
+	// Revocations, when set, is the list to check instead of one made from
+	// Revocation: a list shared by several authorities, as the gateway
+	// shares one across config reloads. Make it from RevocationInForce.
+	Revocations *Revocations
 	// Table, when set, checks client method names and turns aliases into
 	// canonical names.
 	Table *pia.Table
@@ -108,6 +118,7 @@ type Authority struct {
 	revocations *Revocations
 	now         func() time.Time
 	verified    verified
+	config      Config
 }
 
 type client struct {
@@ -115,36 +126,63 @@ type client struct {
 	hash []byte
 }
 
+// withDefaults is the configuration with every zero value replaced by the
+// default its field documents.
+func (cfg Config) withDefaults() Config {
+	if cfg.Issuer == "" {
+		cfg.Issuer = DefaultIssuer
+	}
+	if cfg.Audience == "" {
+		cfg.Audience = DefaultAudience
+	}
+	if cfg.TTL == 0 {
+		cfg.TTL = DefaultTTL
+	}
+	if len(cfg.Headers) == 0 {
+		cfg.Headers = DefaultHeaders
+	}
+	cfg.Headers = append([]string(nil), cfg.Headers...)
+	cfg.Keys = append([]Key(nil), cfg.Keys...)
+	for i := range cfg.Keys {
+		cfg.Keys[i].Algorithm = CanonicalAlgorithm(cfg.Keys[i].Algorithm)
+	}
+	cfg.Lockout = cfg.Lockout.withDefaults()
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	if cfg.Revocation.Horizon <= 0 {
+		cfg.Revocation.Horizon = cfg.TTL + DefaultLeeway
+	}
+	if cfg.Revocation.Now == nil {
+		cfg.Revocation.Now = cfg.Now
+	}
+	if cfg.Revocation.Logger == nil {
+		cfg.Revocation.Logger = cfg.Logger
+	}
+	cfg.Revocation = cfg.Revocation.withDefaults()
+	return cfg
+}
+
+// RevocationInForce is the revocation configuration an Authority made from
+// cfg uses: Revocation with its defaults, the horizon being the longest a
+// key lives (TTL plus leeway).
+func (cfg Config) RevocationInForce() RevocationConfig {
+	return cfg.withDefaults().Revocation
+}
+
 // New checks the configuration and prepares everything the request path
 // needs. It does no storage I/O: call Revocations().Refresh next.
 func New(cfg Config) (*Authority, error) {
-	a := &Authority{issuer: cfg.Issuer, audience: cfg.Audience, ttl: cfg.TTL, now: cfg.Now,
-		headers: append([]string(nil), cfg.Headers...)}
-	if a.issuer == "" {
-		a.issuer = DefaultIssuer
-	}
-	if a.audience == "" {
-		a.audience = DefaultAudience
-	}
-	if a.ttl == 0 {
-		a.ttl = DefaultTTL
-	}
-	if a.ttl < 0 {
+	cfg = cfg.withDefaults()
+	if cfg.TTL < 0 {
 		return nil, errors.New("auth: TTL is negative")
 	}
-	leeway := cfg.Leeway
-	if leeway == 0 {
-		leeway = DefaultLeeway
-	}
-	leeway = max(leeway, 0)
-	a.leeway = leeway
-	if len(a.headers) == 0 {
-		a.headers = append([]string(nil), DefaultHeaders...)
-	}
-	if a.now == nil {
-		a.now = time.Now
-	}
-	kr, err := newKeyring(cfg.Keys)
+	a := &Authority{issuer: cfg.Issuer, audience: cfg.Audience, ttl: cfg.TTL, leeway: DefaultLeeway,
+		headers: cfg.Headers, now: cfg.Now, logger: cfg.Logger}
+	kr, err := newKeyring(cfg.Keys, cfg.SigningKey)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -152,15 +190,14 @@ func New(cfg Config) (*Authority, error) {
 		return nil, errors.New("auth: no key configured")
 	}
 	a.keys = kr
-	a.logger = cfg.Logger
-	if a.logger == nil {
-		a.logger = zap.NewNop()
+	if kr.signer != nil {
+		cfg.SigningKey = kr.signer.id
 	}
 	if err := a.addClients(cfg.Clients, cfg.Table); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	if len(a.clientsByName) > 0 && kr.signer == nil {
-		return nil, errors.New("auth: clients are configured but no key has sign set")
+		return nil, errors.New("auth: clients are configured but no key can sign (a secret or a private key)")
 	}
 	a.parser = jwt.NewParser(
 		jwt.WithValidMethods(kr.methods),
@@ -168,23 +205,26 @@ func New(cfg Config) (*Authority, error) {
 		jwt.WithAudience(a.audience),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
-		jwt.WithLeeway(leeway),
+		jwt.WithLeeway(a.leeway),
 		jwt.WithTimeFunc(a.now),
 		jwt.WithStrictDecoding(),
 	)
 	a.lockout = NewLockout(cfg.Lockout, a.now)
-	rc := cfg.Revocation
-	if rc.Horizon <= 0 {
-		rc.Horizon = a.ttl + leeway
+	a.revocations = cfg.Revocations
+	if a.revocations == nil {
+		a.revocations = NewRevocations(cfg.Revocation)
 	}
-	if rc.Now == nil {
-		rc.Now = a.now
-	}
-	if rc.Logger == nil {
-		rc.Logger = cfg.Logger
-	}
-	a.revocations = NewRevocations(rc)
+	cfg.Revocations = a.revocations
+	a.config = cfg
 	return a, nil
+}
+
+// Config is the configuration in force: the one New was given, with the
+// defaults it applied and the signing key it chose.
+func (a *Authority) Config() Config {
+	c := a.config
+	c.Headers, c.Keys, c.Clients = slices.Clone(c.Headers), slices.Clone(c.Keys), slices.Clone(c.Clients)
+	return c
 }
 
 func (a *Authority) addClients(clients []Client, table *pia.Table) error {
@@ -493,19 +533,13 @@ func (a *Authority) classify(t *jwt.Token, err error) error {
 	return ErrMalformed
 }
 
-// Authorize checks that the claims grant the method (its canonical name)
-// and, for a client with a kd_instansi, that the payload doc (decoded, as
-// by pia.DecodeJSON; nil when there is no body) names no other agency's.
-func (a *Authority) Authorize(c *Claims, method string, doc any) error {
-	return Authorize(c, method, doc)
-}
-
-// Authorize is Authority.Authorize for claims verified elsewhere.
-func Authorize(c *Claims, method string, doc any) error {
+// Authorize checks that the claims grant the method (its canonical name).
+// The payload is checked apart, once decoded (CheckInstansi).
+func (a *Authority) Authorize(c *Claims, method string) error {
 	if !c.MayCall(method) {
 		return &ForbiddenMethodError{Client: c.Client, Method: method}
 	}
-	return CheckInstansi(c, method, doc)
+	return nil
 }
 
 // JWKS is the JSON Web Key Set of the asymmetric keys, for the glue to

@@ -162,7 +162,7 @@ func TestVerifyRefusesEveryInvalidKey(t *testing.T) {
 		c.Keys = append(c.Keys, Key{ID: "rs1", Algorithm: RS256, PublicKeyPEM: pubPEM(t, &rsaPriv.PublicKey)})
 	})
 	rsOnly := newAuthority(t, clk, nil, func(c *Config) {
-		c.Keys = []Key{{ID: "rs1", Algorithm: RS256, PrivateKeyPEM: privPEM(t, rsaPriv), Sign: true}}
+		c.Keys = []Key{{ID: "rs1", Algorithm: RS256, PrivateKeyPEM: privPEM(t, rsaPriv)}}
 	})
 	valid, err := a.Issue("dinas-user", pwdDinas, "")
 	require.NoError(t, err)
@@ -275,7 +275,7 @@ func TestVerifyAcceptsTheOldKidWhileTheNewOneSigns(t *testing.T) {
 	testKeys(t)
 	clk := newClock()
 	before := newAuthority(t, clk, nil, func(c *Config) {
-		c.Keys = []Key{{ID: "2024", Algorithm: RS256, PrivateKeyPEM: privPEM(t, rsaPriv), Sign: true}}
+		c.Keys = []Key{{ID: "2024", Algorithm: RS256, PrivateKeyPEM: privPEM(t, rsaPriv)}}
 	})
 	old, err := before.Issue("dinas-user", pwdDinas, "")
 	require.NoError(t, err)
@@ -283,8 +283,9 @@ func TestVerifyAcceptsTheOldKidWhileTheNewOneSigns(t *testing.T) {
 	during := newAuthority(t, clk, nil, func(c *Config) {
 		c.Keys = []Key{
 			{ID: "2024", Algorithm: RS256, PublicKeyPEM: pubPEM(t, &rsaPriv.PublicKey)},
-			{ID: "2025", Algorithm: ES256, PrivateKeyPEM: privPEM(t, ecPriv), Sign: true},
+			{ID: "2025", Algorithm: ES256, PrivateKeyPEM: privPEM(t, ecPriv)},
 		}
+		c.SigningKey = "2025"
 	})
 	_, err = during.Verify(context.Background(), old.Token)
 	require.NoError(t, err, "a key signed with the old kid is still accepted")
@@ -331,7 +332,10 @@ func TestAuthorizeRefusesMethodsAndOtherAgenciesData(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := a.Authorize(c, tt.method, tt.doc)
+			err := a.Authorize(c, tt.method)
+			if err == nil {
+				err = CheckInstansi(c, methodOf(tt.method), tt.doc)
+			}
 			if tt.want == nil {
 				assert.NoError(t, err)
 				return
@@ -340,9 +344,9 @@ func TestAuthorizeRefusesMethodsAndOtherAgenciesData(t *testing.T) {
 			assert.Equal(t, tt.status, Status(err))
 		})
 	}
-	_, text := Describe(a.Authorize(c, "receiveLegal", nil), pia.English)
+	_, text := Describe(a.Authorize(c, "receiveLegal"), pia.English)
 	assert.Equal(t, "Client dinas may not call method receiveLegal", text)
-	_, text = Describe(a.Authorize(c, "receiveLicenseStatus", doc("9999")), pia.English)
+	_, text = Describe(CheckInstansi(c, methodOf("receiveLicenseStatus"), doc("9999")), pia.English)
 	assert.Equal(t, "kd_instansi 9999 does not belong to this client (1234)", text)
 }
 
@@ -400,14 +404,15 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		want string
 	}{
 		{"no key", Config{}, "no key"},
-		{"clients but no signing key", Config{Keys: []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret}}, Clients: good}, "no key has sign"},
-		{"a plaintext password", Config{Keys: []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret, Sign: true}},
+		{"clients but no key that can sign", Config{Keys: []Key{{ID: "k", Algorithm: ES256, PublicKeyPEM: pubPEM(t, &ecPriv.PublicKey)}}, Clients: good}, "no key can sign"},
+		{"a signing key that is not configured", Config{Keys: []Key{{ID: "k", Secret: hsSecret}}, SigningKey: "k9", Clients: good}, `signing key "k9": no such key`},
+		{"a plaintext password", Config{Keys: []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret}},
 			Clients: []Client{{Name: "x", UserAkses: "x", PasswordHash: "hunter2"}}}, "not a bcrypt hash"},
-		{"an argon2id hash", Config{Keys: []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret, Sign: true}},
+		{"an argon2id hash", Config{Keys: []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret}},
 			Clients: []Client{{Name: "x", UserAkses: "x", PasswordHash: "$argon2id$v=19$m=47104,t=1,p=1$c2FsdA$aGFzaA"}}}, "argon2id"},
-		{"two clients with one user_akses", Config{Keys: []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret, Sign: true}},
+		{"two clients with one user_akses", Config{Keys: []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret}},
 			Clients: []Client{good[0], {Name: "y", UserAkses: good[0].UserAkses, PasswordHash: good[1].PasswordHash}}}, "user_akses is already"},
-		{"an unknown method", Config{Keys: []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret, Sign: true}}, Table: pia.NewTable(),
+		{"an unknown method", Config{Keys: []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret}}, Table: pia.NewTable(),
 			Clients: []Client{{Name: "x", UserAkses: "x", PasswordHash: good[0].PasswordHash, Methods: []string{"receiveNothing"}}}}, "unknown method"},
 	}
 	for _, tt := range tests {

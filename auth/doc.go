@@ -24,9 +24,18 @@
 //
 // Keys are HS256 (a secret of at least 32 bytes, from the environment),
 // RS256, ES256 or EdDSA (PEM files). Each has a kid and is pinned to its
-// algorithm. One key signs; the others verify only, so a new key is rolled
-// in by adding it with Sign and keeping the old one until the old tokens
-// expire. Authority.JWKS publishes the asymmetric public keys.
+// algorithm. One key signs (Config.SigningKey, by default the first that
+// can); the others verify only, so a new key is rolled in by adding it as
+// the signing key and keeping the old one until the old tokens expire.
+// Authority.JWKS publishes the asymmetric public keys.
+//
+// # Defaults
+//
+// New owns every default: a zero value in Config (or in its Lockout and
+// Revocation) means the default its field documents, never "off" or
+// "always"; Authority.Config reports what is in force, for the glue to
+// show. Where a method's payload keeps the NIB or the kd_instansi is read
+// from its pia.Method (RequestRoot), not from tables of this package.
 //
 // # Revocation
 //
@@ -35,8 +44,10 @@
 // Storage shared by the gateway instances (Caddy's storage), merged on
 // every write, so instances never lose one another's revocations; each
 // instance reads an in-memory copy refreshed at most every
-// RefreshInterval. Revocations only grow until they expire: there is no
-// un-revoke.
+// RefreshInterval (several authorities may share one copy:
+// Config.Revocations). Revocations only grow until they expire: there is
+// no un-revoke. A Revocation is one revocation as configuration and the
+// admin API state it; Revocations.Revoke parses and applies it.
 //
 // # OSS Token (OSS → K/L/D)
 //

@@ -128,15 +128,16 @@ func testClients(t testing.TB) []Client {
 }
 
 // newAuthority builds an Authority signing with HS256 on clk, sharing
-// storage st (nil: its own), refreshing before every check.
+// storage st (nil: its own), refreshing before every check (a negative
+// interval).
 func newAuthority(t testing.TB, clk *clock, st Storage, mutate ...func(*Config)) *Authority {
 	t.Helper()
 	cfg := Config{
-		Keys:       []Key{{ID: "hs1", Algorithm: HS256, Secret: hsSecret, Sign: true}},
+		Keys:       []Key{{ID: "hs1", Algorithm: HS256, Secret: hsSecret}},
 		Clients:    testClients(t),
 		Table:      pia.NewTable(),
 		Now:        clk.Now,
-		Revocation: RevocationConfig{Storage: st},
+		Revocation: RevocationConfig{Storage: st, RefreshInterval: -1},
 	}
 	for _, m := range mutate {
 		m(&cfg)
@@ -144,6 +145,15 @@ func newAuthority(t testing.TB, clk *clock, st Storage, mutate ...func(*Config))
 	a, err := New(cfg)
 	require.NoError(t, err)
 	return a
+}
+
+// methodOf is the PIA method of that name, or a custom method the PIA does
+// not have, as the gateway's table gives them.
+func methodOf(name string) *pia.Method {
+	if m, ok := pia.NewTable().Lookup(name); ok {
+		return m
+	}
+	return &pia.Method{Name: name, Side: pia.SideKLD, Custom: true}
 }
 
 func b64std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

@@ -4,42 +4,53 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
-// instansiFields lists, per method, where a payload names the agency it
-// concerns. receiveLicense's IZINFINAL has no kd_instansi in the 4.3.x
-// specifications; a payload that carries one anyway (later versions,
-// custom fields) is checked, one without it has nothing to check.
-// updateLicense and receiveLicenseKKPR carry the same licence as
+// instansiMethods are the methods whose payload names the agency it
+// concerns, as <request root>.kd_instansi (the root is the method's
+// pia.Method.RequestRoot). receiveLicense's IZINFINAL has no kd_instansi
+// in the 4.3.x specifications; a payload that carries one anyway (later
+// versions, custom fields) is checked, one without it has nothing to
+// check. updateLicense and receiveLicenseKKPR carry the same licence as
 // receiveLicense and are checked the same way. Member names match in any
 // case (KD_INSTANSI, IzinFinal): an upstream that reads them loosely must
 // not see an agency code the gateway did not (policy kd-instansi-any-case).
-var instansiFields = map[string][][]string{
-	"receiveLicenseStatus": {{"IZINSTATUS", "kd_instansi"}},
-	"receiveLicense":       {{"IZINFINAL", "kd_instansi"}},
-	"updateLicense":        {{"IZINFINAL", "kd_instansi"}},
-	"receiveLicenseKKPR":   {{"IZINFINALKKPR", "kd_instansi"}},
+var instansiMethods = map[string]bool{
+	"receiveLicenseStatus": true,
+	"receiveLicense":       true,
+	"updateLicense":        true,
+	"receiveLicenseKKPR":   true,
+}
+
+// instansiPath is where the method's payload names the agency; nil when it
+// has no such field.
+func instansiPath(m *pia.Method) []string {
+	if !instansiMethods[m.Name] || m.RequestRoot == "" {
+		return nil
+	}
+	return []string{m.RequestRoot, "kd_instansi"}
 }
 
 // InstansiNeedsPayload reports whether CheckInstansi would look at the payload of
 // this method for these claims, so the glue decodes the body only then.
-func InstansiNeedsPayload(c *Claims, method string) bool {
-	return c.KdInstansi != "" && len(instansiFields[method]) > 0
+func InstansiNeedsPayload(c *Claims, m *pia.Method) bool {
+	return c.KdInstansi != "" && instansiPath(m) != nil
 }
 
 // CheckInstansi refuses, for a client with a kd_instansi, a payload whose
 // kd_instansi is another agency's. An absent, null or empty kd_instansi is
 // allowed: the client sends no claim to another agency's data. A value
 // that is neither a string nor a number cannot be compared and is refused.
-func CheckInstansi(c *Claims, method string, doc any) error {
-	if c.KdInstansi == "" {
+func CheckInstansi(c *Claims, m *pia.Method, doc any) error {
+	path := instansiPath(m)
+	if c.KdInstansi == "" || path == nil {
 		return nil
 	}
-	for _, path := range instansiFields[method] {
-		for _, v := range lookupFold(doc, path, nil) {
-			if err := checkInstansiValue(c, v); err != nil {
-				return err
-			}
+	for _, v := range lookupFold(doc, path, nil) {
+		if err := checkInstansiValue(c, v); err != nil {
+			return err
 		}
 	}
 	return nil

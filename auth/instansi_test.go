@@ -70,7 +70,7 @@ func TestCheckInstansi(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckInstansi(tt.claims, tt.method, tt.doc)
+			err := CheckInstansi(tt.claims, methodOf(tt.method), tt.doc)
 			if tt.wantOK {
 				assert.NoError(t, err)
 				return
@@ -83,8 +83,8 @@ func TestCheckInstansi(t *testing.T) {
 
 func TestInstansiNeedsPayloadSaysWhenTheBodyMatters(t *testing.T) {
 	own := &Claims{KdInstansi: "1234"}
-	assert.True(t, InstansiNeedsPayload(own, "receiveLicenseStatus"))
-	assert.True(t, InstansiNeedsPayload(own, "receiveLicense"))
-	assert.False(t, InstansiNeedsPayload(own, "checkNIB"))
-	assert.False(t, InstansiNeedsPayload(&Claims{}, "receiveLicenseStatus"), "a client without kd_instansi is not checked")
+	assert.True(t, InstansiNeedsPayload(own, methodOf("receiveLicenseStatus")))
+	assert.True(t, InstansiNeedsPayload(own, methodOf("receiveLicense")))
+	assert.False(t, InstansiNeedsPayload(own, methodOf("checkNIB")))
+	assert.False(t, InstansiNeedsPayload(&Claims{}, methodOf("receiveLicenseStatus")), "a client without kd_instansi is not checked")
 }

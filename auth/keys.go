@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -38,8 +39,9 @@ const minRSABits = 2048
 type Key struct {
 	// ID is the kid written into tokens and JWKS; unique among the keys.
 	ID string
-	// Algorithm pins the key to HS256, RS256, ES256 or EdDSA: a token
-	// naming this kid with any other alg is refused.
+	// Algorithm pins the key to HS256, RS256, ES256 or EdDSA, in any case;
+	// empty means HS256. A token naming this kid with any other alg is
+	// refused.
 	Algorithm string
 	// Secret is the HS256 shared secret, at least MinSecretLength bytes.
 	Secret []byte
@@ -49,10 +51,21 @@ type Key struct {
 	// PublicKeyPEM (PKIX, PKCS#1 or a certificate) is enough to verify
 	// tokens another instance signs.
 	PublicKeyPEM []byte
-	// Sign marks the one key new tokens are signed with. The other keys
-	// only verify, which is how a key is rotated: add the new key with Sign,
-	// keep the old one until the tokens it signed have expired.
-	Sign bool
+}
+
+// CanonicalAlgorithm spells an algorithm name as Key.Algorithm documents
+// it (hs256 → HS256, eddsa → EdDSA; empty → HS256); a name it does not
+// know is returned as given, for New to refuse.
+func CanonicalAlgorithm(alg string) string {
+	if alg == "" {
+		return HS256
+	}
+	for _, known := range []string{HS256, RS256, ES256, EdDSA} {
+		if strings.EqualFold(alg, known) {
+			return known
+		}
+	}
+	return alg
 }
 
 // key is a Key made ready for use.
@@ -72,10 +85,13 @@ type keyring struct {
 	jwks    []byte
 }
 
-func newKeyring(keys []Key) (*keyring, error) {
+// newKeyring prepares the keys; signer is the kid that signs, empty for the
+// first key that can (with a secret or a private key).
+func newKeyring(keys []Key, signer string) (*keyring, error) {
 	kr := &keyring{byID: make(map[string]*key, len(keys))}
 	var jwks []jwk
 	for i, k := range keys {
+		k.Algorithm = CanonicalAlgorithm(k.Algorithm)
 		if k.ID == "" {
 			return nil, fmt.Errorf("key %d: kid is empty", i)
 		}
@@ -86,10 +102,10 @@ func newKeyring(keys []Key) (*keyring, error) {
 		if err != nil {
 			return nil, fmt.Errorf("key %s: %w", k.ID, err)
 		}
-		if k.Sign {
-			if kr.signer != nil {
-				return nil, fmt.Errorf("key %s: only one key may sign, %s already does", k.ID, kr.signer.id)
-			}
+		if signer == "" && pk.sign != nil {
+			signer = k.ID
+		}
+		if k.ID == signer {
 			if pk.sign == nil {
 				return nil, fmt.Errorf("key %s: a signing key needs its private key", k.ID)
 			}
@@ -106,6 +122,9 @@ func newKeyring(keys []Key) (*keyring, error) {
 			}
 			jwks = append(jwks, j)
 		}
+	}
+	if signer != "" && kr.signer == nil {
+		return nil, fmt.Errorf("signing key %q: no such key", signer)
 	}
 	if len(jwks) > 0 {
 		b, err := json.Marshal(struct {
@@ -143,8 +162,6 @@ func parseKey(k Key) (*key, error) {
 		pk.method = jwt.SigningMethodES256
 	case EdDSA:
 		pk.method = jwt.SigningMethodEdDSA
-	case "":
-		return nil, errors.New("algorithm is empty, want HS256, RS256, ES256 or EdDSA")
 	default:
 		return nil, fmt.Errorf("algorithm %q, want HS256, RS256, ES256 or EdDSA", k.Algorithm)
 	}

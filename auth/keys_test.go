@@ -34,9 +34,7 @@ func TestJWKSPublishesTheAsymmetricKeysSoOthersCanVerify(t *testing.T) {
 		"rs": {jwt.SigningMethodRS256, rsaPriv}, "es": {jwt.SigningMethodES256, ecPriv}, "ed": {jwt.SigningMethodEdDSA, edPriv},
 	}
 	for i := range keys {
-		keys[i].Sign = true
-		a := newAuthority(t, clk, nil, func(c *Config) { c.Keys = keys })
-		keys[i].Sign = false
+		a := newAuthority(t, clk, nil, func(c *Config) { c.Keys, c.SigningKey = keys, keys[i].ID })
 
 		var set struct {
 			Keys []map[string]string `json:"keys"`
@@ -110,7 +108,6 @@ func TestKeysAreCheckedAtProvisioning(t *testing.T) {
 		{"HS256 given a PEM", []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret, PublicKeyPEM: pubPEM(t, &rsaPriv.PublicKey)}}, "not PEM"},
 		{"an empty kid", []Key{{Algorithm: HS256, Secret: hsSecret}}, "kid is empty"},
 		{"a kid twice", []Key{{ID: "k", Algorithm: HS256, Secret: hsSecret}, {ID: "k", Algorithm: HS256, Secret: hsSecret2}}, "twice"},
-		{"two signing keys", []Key{{ID: "a", Algorithm: HS256, Secret: hsSecret, Sign: true}, {ID: "b", Algorithm: HS256, Secret: hsSecret2, Sign: true}}, "only one key may sign"},
 		{"an unknown algorithm", []Key{{ID: "k", Algorithm: "HS512", Secret: hsSecret}}, "want HS256"},
 		{"alg none", []Key{{ID: "k", Algorithm: "none"}}, "want HS256"},
 		{"an RSA key as ES256", []Key{{ID: "k", Algorithm: ES256, PrivateKeyPEM: privPEM(t, rsaPriv)}}, "RSA key cannot be ES256"},
@@ -119,18 +116,17 @@ func TestKeysAreCheckedAtProvisioning(t *testing.T) {
 		{"RSA of 1024 bits", []Key{{ID: "k", Algorithm: RS256, PrivateKeyPEM: privPEM(t, smallRSA)}}, "1024 bits"},
 		{"ES256 on P-384", []Key{{ID: "k", Algorithm: ES256, PrivateKeyPEM: privPEM(t, p384)}}, "P-256"},
 		{"a public key that is not the private key's", []Key{{ID: "k", Algorithm: ES256, PrivateKeyPEM: privPEM(t, ecPriv), PublicKeyPEM: pubPEM(t, &otherEC.PublicKey)}}, "not the private key's"},
-		{"a signing key with only a public key", []Key{{ID: "k", Algorithm: ES256, PublicKeyPEM: pubPEM(t, &ecPriv.PublicKey), Sign: true}}, "needs its private key"},
 		{"no PEM at all", []Key{{ID: "k", Algorithm: EdDSA}}, "needs a private or a public key"},
 		{"text that is not PEM", []Key{{ID: "k", Algorithm: EdDSA, PrivateKeyPEM: []byte("-----BEGIN nothing")}}, "no PEM block"},
 		{"a PEM of the wrong kind", []Key{{ID: "k", Algorithm: RS256, PrivateKeyPEM: pubPEM(t, &rsaPriv.PublicKey)}}, "want PRIVATE KEY"},
-		{"a SEC 1 EC private key", []Key{{ID: "k", Algorithm: ES256, PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: sec1}), Sign: true}}, ""},
-		{"a PKCS#1 RSA private key", []Key{{ID: "k", Algorithm: RS256, PrivateKeyPEM: pkcs1, Sign: true}}, ""},
+		{"a SEC 1 EC private key", []Key{{ID: "k", Algorithm: ES256, PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: sec1})}}, ""},
+		{"a PKCS#1 RSA private key", []Key{{ID: "k", Algorithm: RS256, PrivateKeyPEM: pkcs1}}, ""},
 		{"a PKCS#1 RSA public key", []Key{{ID: "k", Algorithm: RS256, PublicKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(&rsaPriv.PublicKey)})}}, ""},
 		{"a damaged DER body", []Key{{ID: "k", Algorithm: RS256, PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte("garbage")})}}, "cannot parse"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := newKeyring(tt.keys)
+			_, err := newKeyring(tt.keys, "")
 			if tt.want == "" {
 				assert.NoError(t, err)
 				return

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
 // OSSToken defaults.
@@ -18,16 +20,6 @@ const (
 	DefaultOSSTokenSkew   = 5 * time.Minute
 	DefaultOSSTokenHeader = "Token"
 )
-
-// ossTokenNIB says where the NIB of each OSS → K/L/D method's payload is:
-// <request root>.nib in every 4.3.x specification.
-var ossTokenNIB = map[string][]string{
-	"receiveNIB":     {"dataNIB", "nib"},
-	"receiveNIBKKPR": {"dataNIB", "nib"},
-	"receiveNIBSTPW": {"dataNIBSTPW", "nib"},
-	"receiveNIBPSE":  {"dataNIBPSE", "nib"},
-	"receiveFileDS":  {"receiveFileDS", "nib"},
-}
 
 // OSSToken verifies the Token OSS sends with its calls to a K/L/D system
 // (receiveNIB, receiveFileDS, receiveNIBSTPW, receiveNIBKKPR,
@@ -40,18 +32,25 @@ type OSSToken struct {
 	// and tomorrow's this long before it, for clocks that disagree. Zero
 	// means DefaultOSSTokenSkew; negative means today's date only.
 	Skew time.Duration
-	// Header carries the token; empty means DefaultOSSTokenHeader.
-	Header string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
 
-// Validate checks the configuration, for provisioning.
+// Validate checks the configuration and sets a zero Skew to its default,
+// for provisioning.
 func (o *OSSToken) Validate() error {
 	if o.Username == "" || o.Password == "" {
 		return errors.New("OSS token: username and password are required (an {env.…} placeholder whose variable is not set?)")
 	}
+	o.Skew = o.skew()
 	return nil
+}
+
+func (o *OSSToken) skew() time.Duration {
+	if o.Skew == 0 {
+		return DefaultOSSTokenSkew
+	}
+	return o.Skew
 }
 
 // ComputeOSSToken is the Token OSS sends for a NIB on a day (its Jakarta
@@ -107,10 +106,7 @@ func (o *OSSToken) dates() []string {
 	if o.Now != nil {
 		now = o.Now
 	}
-	skew := o.Skew
-	if skew == 0 {
-		skew = DefaultOSSTokenSkew
-	}
+	skew := o.skew()
 	t := now().In(Jakarta)
 	midnight := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Jakarta)
 	out := make([]string, 1, 2)
@@ -129,17 +125,13 @@ func (o *OSSToken) dates() []string {
 const OSSTokenQuery = "token"
 
 // Find returns OSS's Token from where real OSS configurations put it, in
-// order: the Token header (any case; Header when set), Authorization with
+// order: the Token header (any case), Authorization with
 // the Bearer scheme, and the token query parameter of rawQuery. inQuery says
 // it came from the query: a URL is logged and forwarded where a header is
 // not, so the glue removes it (StripQueryToken) before anything else sees
 // the request.
 func (o *OSSToken) Find(h http.Header, rawQuery string) (token string, inQuery bool) {
-	name := o.Header
-	if name == "" {
-		name = DefaultOSSTokenHeader
-	}
-	if tok := headerValue(h, name); tok != "" {
+	if tok := headerValue(h, DefaultOSSTokenHeader); tok != "" {
 		return tok, false
 	}
 	if tok, _, ok := Extract(h, []string{"Authorization"}); ok {
@@ -177,36 +169,34 @@ func StripQueryToken(rawQuery string) string {
 }
 
 // NIBPath is where the NIB a Token covers sits in a method's payload, for
-// pia.ScanString: <root>.nib, and for a method not in the table (a custom
-// one) the nib of the payload's only root member ("*").
-func NIBPath(method string) []string {
-	if path, ok := ossTokenNIB[method]; ok {
-		return path
+// pia.ScanString: <request root>.nib for the methods the PIA documents with
+// a Token (pia.Method.OSSToken: receiveNIB's dataNIB.nib, ...), and for any
+// other method (a custom one) the nib of the payload's only root member
+// ("*").
+func NIBPath(m *pia.Method) []string {
+	if m.OSSToken && m.RequestRoot != "" {
+		return []string{m.RequestRoot, "nib"}
 	}
 	return []string{"*", "nib"}
 }
 
 // VerifyRequest verifies the Token header of an OSS call to a K/L/D method
 // against the NIB of its payload doc (decoded, as by pia.DecodeJSON).
-func (o *OSSToken) VerifyRequest(h http.Header, method string, doc any) error {
-	name := o.Header
-	if name == "" {
-		name = DefaultOSSTokenHeader
-	}
-	tok := headerValue(h, name)
+func (o *OSSToken) VerifyRequest(h http.Header, m *pia.Method, doc any) error {
+	tok := headerValue(h, DefaultOSSTokenHeader)
 	if tok == "" {
 		return ErrTokenMissing
 	}
-	return o.Verify(tok, NIBOf(method, doc))
+	return o.Verify(tok, NIBOf(m, doc))
 }
 
-// NIBOf is the NIB an OSS Token covers: the payload's <root>.nib. For a
-// method not in the table (a custom one) it is the nib of the payload's
-// single root object. No NIB reads as "": OSS computes the token over what
-// the payload holds, so that is what the token must match.
-func NIBOf(method string, doc any) string {
-	path, ok := ossTokenNIB[method]
-	if !ok {
+// NIBOf is the NIB an OSS Token covers, at NIBPath in the payload: the
+// "*" of a method without a documented root stands for the payload's single
+// root member. No NIB reads as "": OSS computes the token over what the
+// payload holds, so that is what the token must match.
+func NIBOf(m *pia.Method, doc any) string {
+	path := NIBPath(m)
+	if path[0] == "*" {
 		root, _ := doc.(map[string]any)
 		if len(root) != 1 {
 			return ""

@@ -125,12 +125,12 @@ func TestOSSTokenVerifyRequestReadsTheNIBOfEachMethodsPayload(t *testing.T) {
 			doc[root].(map[string]any)["nib"] = nib
 			good := http.Header{}
 			good.Set("Token", ComputeOSSToken(ossUser, ossPass, nib, now))
-			assert.NoError(t, o.VerifyRequest(good, method, doc))
+			assert.NoError(t, o.VerifyRequest(good, methodOf(method), doc))
 
 			other := http.Header{"token": {sha1Hex(ossUser, ossPass, "9120009999999", "20250314")}}
-			assert.ErrorIs(t, o.VerifyRequest(other, method, doc), ErrTokenMismatch)
+			assert.ErrorIs(t, o.VerifyRequest(other, methodOf(method), doc), ErrTokenMismatch)
 
-			err := o.VerifyRequest(http.Header{}, method, doc)
+			err := o.VerifyRequest(http.Header{}, methodOf(method), doc)
 			assert.ErrorIs(t, err, ErrTokenMissing)
 			_, text := Describe(err, pia.Indonesian)
 			assert.Equal(t, "Token tidak ditemukan (header Token, Authorization: Bearer, atau parameter token)", text)
@@ -153,7 +153,7 @@ func TestNIBOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, NIBOf(tt.method, tt.doc))
+			assert.Equal(t, tt.want, NIBOf(methodOf(tt.method), tt.doc))
 		})
 	}
 }

@@ -39,7 +39,7 @@ var ErrRevokesNothing = errors.New("nothing would be revoked")
 
 // Revocation defaults.
 const (
-	DefaultRevocationsKey  = "pia/revocations.json"
+	DefaultRevocationsKey  = "pia/revocations.json" // the document in Storage
 	DefaultRefreshInterval = 5 * time.Second
 )
 
@@ -55,11 +55,9 @@ const maxJTILength = 256
 type RevocationConfig struct {
 	// Storage holds the list; nil keeps it in this process only.
 	Storage Storage
-	// Key of the document in Storage; empty means DefaultRevocationsKey.
-	Key string
 	// RefreshInterval is the longest the in-memory copy is used without
-	// reloading it. ZERO MEANS RELOAD BEFORE EVERY CHECK (tests); the glue
-	// applies DefaultRefreshInterval when configuration omits it.
+	// reloading it; zero means DefaultRefreshInterval, negative reloads it
+	// before every check (tests).
 	RefreshInterval time.Duration
 	// Horizon is how long a revocation is kept when nothing else says: the
 	// longest a token lives (TTL plus leeway). After it, the tokens the
@@ -163,25 +161,32 @@ type Revocations struct {
 // (at provisioning, failing on error, so a gateway never starts blind to
 // revocations).
 func NewRevocations(cfg RevocationConfig) *Revocations {
-	r := &Revocations{store: cfg.Storage, key: cfg.Key, interval: cfg.RefreshInterval,
+	cfg = cfg.withDefaults()
+	r := &Revocations{store: cfg.Storage, key: DefaultRevocationsKey, interval: cfg.RefreshInterval,
 		horizon: cfg.Horizon, now: cfg.Now, log: cfg.Logger}
-	if r.store == nil {
-		r.store = NewMemoryStorage()
-	}
-	if r.key == "" {
-		r.key = DefaultRevocationsKey
-	}
-	if r.horizon <= 0 {
-		r.horizon = DefaultTTL + DefaultLeeway
-	}
-	if r.now == nil {
-		r.now = time.Now
-	}
-	if r.log == nil {
-		r.log = zap.NewNop()
-	}
 	r.state.Store(newRevocationList())
 	return r
+}
+
+// withDefaults is the configuration with every zero value replaced by the
+// default its field documents.
+func (cfg RevocationConfig) withDefaults() RevocationConfig {
+	if cfg.Storage == nil {
+		cfg.Storage = NewMemoryStorage()
+	}
+	if cfg.RefreshInterval == 0 {
+		cfg.RefreshInterval = DefaultRefreshInterval
+	}
+	if cfg.Horizon <= 0 {
+		cfg.Horizon = DefaultTTL + DefaultLeeway
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	return cfg
 }
 
 // Check returns ErrRevoked if the token's jti is revoked or its client's
@@ -274,6 +279,53 @@ func (r *Revocations) RevokeClient(ctx context.Context, client string, before ti
 	return r.update(ctx, func(l *RevocationList) {
 		l.merge(&RevocationList{Clients: map[string]ClientRevocation{client: {Before: before, Until: until}}}, now)
 	})
+}
+
+// Revocation is one revocation as the configuration and the admin API
+// state it: one key by its jti, or every key of a client issued before a
+// cut-off.
+type Revocation struct {
+	// JTI revokes the key with this jti.
+	JTI string `json:"jti,omitempty"`
+	// Until is when that key expires anyway (RFC 3339); empty: unknown,
+	// the revocation is kept for the horizon.
+	Until string `json:"until,omitempty"`
+	// Client revokes every key of the client issued before Before.
+	Client string `json:"client,omitempty"`
+	// Before is the cut-off (RFC 3339); empty: now.
+	Before string `json:"before,omitempty"`
+}
+
+// Revoke applies a revocation: RevokeToken for a jti, RevokeClient for a
+// client. A revocation giving both, neither, or a time that is not RFC 3339
+// is refused before anything is stored.
+func (r *Revocations) Revoke(ctx context.Context, rv Revocation) error {
+	switch {
+	case rv.JTI != "" && rv.Client == "" && rv.Before == "":
+		until, err := parseRevocationTime("until", rv.Until)
+		if err != nil {
+			return err
+		}
+		return r.RevokeToken(ctx, rv.JTI, until)
+	case rv.Client != "" && rv.JTI == "" && rv.Until == "":
+		before, err := parseRevocationTime("before", rv.Before)
+		if err != nil {
+			return fmt.Errorf("revoke client %s: %w", rv.Client, err)
+		}
+		return r.RevokeClient(ctx, rv.Client, before)
+	}
+	return errors.New(`revoke: give either jti (with an optional until) or client (with an optional before)`)
+}
+
+func parseRevocationTime(name, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: want an RFC 3339 time: %w", name, err)
+	}
+	return t, nil
 }
 
 // List is a copy of the list in memory.

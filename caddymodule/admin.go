@@ -2,11 +2,9 @@ package caddymodule
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/caddyserver/caddy/v2"
 
@@ -20,7 +18,8 @@ func init() {
 // AdminAPI adds the gateway's endpoints to Caddy's admin API:
 //
 //	GET  /pia/revocations   the revocation list
-//	POST /pia/revocations   {"jti": "<jti>"} revokes one security key;
+//	POST /pia/revocations   {"jti": "<jti>"} revokes one security key
+//	                        (optionally "until": its expiry, RFC 3339);
 //	                        {"client": "<name>", "before": "<RFC 3339>"}
 //	                        revokes every key of a client issued before
 //	                        then (default: now)
@@ -51,14 +50,6 @@ func (a *AdminAPI) Routes() []caddy.AdminRoute {
 	return []caddy.AdminRoute{{Pattern: "/pia/revocations", Handler: caddy.AdminHandlerFunc(a.handleRevocations)}}
 }
 
-// revocationRequest is the body of POST /pia/revocations.
-type revocationRequest struct {
-	JTI    string `json:"jti,omitempty"`
-	Until  string `json:"until,omitempty"`
-	Client string `json:"client,omitempty"`
-	Before string `json:"before,omitempty"`
-}
-
 func (a *AdminAPI) handleRevocations(w http.ResponseWriter, r *http.Request) error {
 	revs, live := a.revocations()
 	switch r.Method {
@@ -67,14 +58,17 @@ func (a *AdminAPI) handleRevocations(w http.ResponseWriter, r *http.Request) err
 			return caddy.APIError{HTTPStatus: http.StatusInternalServerError, Err: err}
 		}
 	case http.MethodPost:
-		var req revocationRequest
+		var req auth.Revocation
 		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
 			return badAdminRequest(fmt.Errorf("body: %w", err))
 		}
-		if err := revoke(r, revs, req); err != nil {
-			return err
+		if req.Client != "" && !clientKnown(req.Client) {
+			return badAdminRequest(fmt.Errorf("revoke client: no running gateway has a client %q: nothing would be revoked", req.Client))
+		}
+		if err := revs.Revoke(r.Context(), req); err != nil {
+			return badAdminRequest(err)
 		}
 		for _, other := range live {
 			_ = other.Refresh(r.Context()) // the others read it from storage anyway
@@ -86,76 +80,34 @@ func (a *AdminAPI) handleRevocations(w http.ResponseWriter, r *http.Request) err
 	return json.NewEncoder(w).Encode(revs.List())
 }
 
-func revoke(r *http.Request, revs *auth.Revocations, req revocationRequest) error {
-	parse := func(name, s string) (time.Time, error) {
-		if s == "" {
-			return time.Time{}, nil
-		}
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return t, badAdminRequest(fmt.Errorf("%s: want an RFC 3339 time: %w", name, err))
-		}
-		return t, nil
-	}
-	var err error
-	switch {
-	case req.JTI != "" && req.Client == "":
-		var until time.Time
-		if until, err = parse("until", req.Until); err != nil {
-			return err
-		}
-		err = revs.RevokeToken(r.Context(), req.JTI, until)
-	case req.Client != "" && req.JTI == "":
-		if !clientKnown(req.Client) {
-			return badAdminRequest(fmt.Errorf("revoke client: no running gateway has a client %q: nothing would be revoked", req.Client))
-		}
-		var before time.Time
-		if before, err = parse("before", req.Before); err != nil {
-			return err
-		}
-		err = revs.RevokeClient(r.Context(), req.Client, before)
-	default:
-		return badAdminRequest(errors.New(`give {"jti": ...} or {"client": ..., "before": ...}`))
-	}
-	if err != nil {
-		return badAdminRequest(err)
-	}
-	return nil
-}
-
 // revocations returns the list to act on: a running gateway's, which knows
 // the token lifetime, or one read straight from storage, and the other
 // running gateways' lists to refresh.
 func (a *AdminAPI) revocations() (*auth.Revocations, []*auth.Revocations) {
-	liveKeys.Lock()
-	defer liveKeys.Unlock()
 	var live []*auth.Revocations
-	for ks := range liveKeys.set {
-		live = append(live, ks.authority.Revocations())
-	}
+	revocationPool.Range(func(_, v any) bool {
+		live = append(live, v.(pooledRevocations).Revocations)
+		return true
+	})
 	if len(live) > 0 {
 		return live[0], live[1:]
 	}
-	return auth.NewRevocations(auth.RevocationConfig{
-		Storage: a.storage,
-		Horizon: auth.DefaultTTL + auth.DefaultLeeway,
-	}), nil
+	return auth.NewRevocations(auth.RevocationConfig{Storage: a.storage}), nil
 }
 
 // clientKnown reports whether a running gateway has the client, or no
 // running gateway has clients to say (one that only verifies keys issued
 // elsewhere, or none at all): then the name cannot be checked.
 func clientKnown(name string) bool {
-	liveKeys.Lock()
-	defer liveKeys.Unlock()
-	checked := false
-	for ks := range liveKeys.set {
-		if _, ok := ks.authority.Client(name); ok {
-			return true
-		}
-		checked = checked || ks.authority.HasClients()
+	if _, ok := clientPool.References(name); ok {
+		return true
 	}
-	return !checked
+	some := false
+	clientPool.Range(func(_, _ any) bool {
+		some = true
+		return false
+	})
+	return !some
 }
 
 func badAdminRequest(err error) error {

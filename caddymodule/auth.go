@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,17 +45,19 @@ type AuthConfig struct {
 	// Lockout refuses key requests after repeated failures.
 	Lockout *LockoutConfig `json:"lockout,omitempty"`
 	// RevocationRefresh is how often revocations made by other instances
-	// are read from storage. Default 5s.
+	// are read from storage. Default 5s; never negative.
 	RevocationRefresh caddy.Duration `json:"revocation_refresh,omitempty"`
-	// Revoke lists revocations applied at provision.
-	Revoke []*RevocationConfig `json:"revoke,omitempty"`
+	// Revoke lists revocations applied at provision: the same members
+	// as the admin API's POST /pia/revocations takes.
+	Revoke []auth.Revocation `json:"revoke,omitempty"`
 }
 
 // KeyConfig is one signing or verification key.
 type KeyConfig struct {
 	// ID is the key's kid.
 	ID string `json:"id"`
-	// Algorithm pins the key to HS256 (default), RS256, ES256 or EdDSA.
+	// Algorithm pins the key to HS256 (default), RS256, ES256 or EdDSA, in
+	// any case.
 	Algorithm string `json:"algorithm,omitempty"`
 	// Secret of an HS256 key, at least 32 bytes; placeholders such as
 	// {env.PIA_JWT_SECRET} are resolved at provision.
@@ -93,15 +96,6 @@ type LockoutConfig struct {
 	Cooldown caddy.Duration `json:"cooldown,omitempty"`
 }
 
-// RevocationConfig revokes one key by jti, or every key of a client issued
-// before a time.
-type RevocationConfig struct {
-	JTI    string `json:"jti,omitempty"`
-	Client string `json:"client,omitempty"`
-	// Before is RFC 3339.
-	Before string `json:"before,omitempty"`
-}
-
 // OSSTokenConfig verifies Token: SHA1(USERNAME+PASSWORD+NIB+DATE(Ymd)) on
 // the calls OSS makes to K/L/D methods.
 type OSSTokenConfig struct {
@@ -120,44 +114,77 @@ type keyService struct {
 	authority *auth.Authority
 	jwksPath  string
 	jwks      []byte
+	// revocations is its key in revocationPool while pooled is set;
+	// clients, its names in clientPool.
+	revocations revocationKey
+	pooled      bool
+	clients     []string
 	// checked remembers the servers whose header filter was looked at.
 	checked sync.Map
 }
 
-// liveKeys are the key services of the running config, for the admin API:
-// a revocation made there is seen at once by the instance that made it.
-var liveKeys = struct {
-	sync.Mutex
-	set map[*keyService]struct{}
-}{set: map[*keyService]struct{}{}}
+// revocationPool holds the revocation lists of the running configs, one
+// per storage document and settings, shared across config reloads: while
+// an old and a new config overlap, a revocation made through either is
+// refused by both at once. The admin API acts on them.
+var revocationPool = caddy.NewUsagePool()
+
+// clientPool holds the names of the clients the running configs know, for
+// the admin API to refuse a revocation of a client none has.
+var clientPool = caddy.NewUsagePool()
+
+// revocationKey identifies a revocation list in revocationPool: where it is
+// stored and the settings it is kept with.
+type revocationKey struct {
+	storage any
+	refresh time.Duration
+	horizon time.Duration
+}
+
+// pooledRevocations is a revocation list in revocationPool; it holds no
+// resource to release.
+type pooledRevocations struct{ *auth.Revocations }
+
+func (pooledRevocations) Destruct() error { return nil }
+
+// storageIdentity names a storage for revocationPool: Caddy's file storage
+// says where it is (String), another storage is itself when comparable;
+// one that is neither shares with nothing.
+func storageIdentity(s any) any {
+	if str, ok := s.(fmt.Stringer); ok {
+		return fmt.Sprintf("%T %s", s, str)
+	}
+	if s != nil && reflect.TypeOf(s).Comparable() {
+		return s
+	}
+	return new(byte)
+}
 
 func newKeyService(ctx caddy.Context, cfg *AuthConfig, table *pia.Table, logger *zap.Logger) (*keyService, error) {
+	if cfg.RevocationRefresh < 0 {
+		return nil, errors.New("revocation_refresh must not be negative")
+	}
 	repl := caddy.NewReplacer()
 	ac := auth.Config{
-		Issuer:   cfg.Issuer,
-		Audience: cfg.Audience,
-		TTL:      time.Duration(cfg.TTL),
-		Headers:  cfg.TokenHeaders,
-		Table:    table,
-		Logger:   logger,
-		Now:      now,
+		Issuer:     cfg.Issuer,
+		Audience:   cfg.Audience,
+		TTL:        time.Duration(cfg.TTL),
+		SigningKey: cfg.SigningKey,
+		Headers:    cfg.TokenHeaders,
+		Table:      table,
+		Logger:     logger,
+		Now:        now,
+		Revocation: auth.RevocationConfig{Storage: ctx.Storage(), RefreshInterval: time.Duration(cfg.RevocationRefresh), Logger: logger},
 	}
 	if cfg.Lockout != nil {
 		ac.Lockout = auth.LockoutConfig{MaxFailures: cfg.Lockout.MaxFailures,
 			Window: time.Duration(cfg.Lockout.Window), CoolDown: time.Duration(cfg.Lockout.Cooldown)}
 	}
-	signer := cfg.SigningKey
 	for _, k := range cfg.Keys {
-		if k == nil || k.ID == "" {
-			return nil, errors.New("every key needs an id (kid)")
+		if k == nil {
+			k = new(KeyConfig)
 		}
-		key := auth.Key{ID: k.ID, Algorithm: strings.ToUpper(k.Algorithm)}
-		if key.Algorithm == "" {
-			key.Algorithm = "HS256"
-		}
-		if key.Algorithm == "EDDSA" {
-			key.Algorithm = "EdDSA"
-		}
+		key := auth.Key{ID: k.ID, Algorithm: k.Algorithm}
 		if k.Secret != "" {
 			key.Secret = []byte(repl.ReplaceAll(k.Secret, ""))
 		}
@@ -172,24 +199,7 @@ func newKeyService(ctx caddy.Context, cfg *AuthConfig, table *pia.Table, logger 
 				return nil, fmt.Errorf("key %s: %w", k.ID, err)
 			}
 		}
-		canSign := key.Secret != nil || key.PrivateKeyPEM != nil
-		if signer == "" && canSign {
-			signer = k.ID
-		}
-		key.Sign = k.ID == signer
-		if key.Sign && !canSign {
-			return nil, fmt.Errorf("key %s signs but has no secret or private key", k.ID)
-		}
 		ac.Keys = append(ac.Keys, key)
-	}
-	if cfg.SigningKey != "" {
-		found := false
-		for _, k := range ac.Keys {
-			found = found || k.ID == cfg.SigningKey
-		}
-		if !found {
-			return nil, fmt.Errorf("signing_key %q: no such key", cfg.SigningKey)
-		}
 	}
 	for _, c := range cfg.Clients {
 		if c == nil {
@@ -206,60 +216,73 @@ func newKeyService(ctx caddy.Context, cfg *AuthConfig, table *pia.Table, logger 
 		}
 		ac.Clients = append(ac.Clients, cl)
 	}
-	ac.Revocation = auth.RevocationConfig{
-		Storage:         ctx.Storage(),
-		RefreshInterval: time.Duration(cfg.RevocationRefresh),
-		Logger:          logger,
-	}
-	if ac.Revocation.RefreshInterval <= 0 {
-		ac.Revocation.RefreshInterval = auth.DefaultRefreshInterval
-	}
-	a, err := auth.New(ac)
+
+	rc := ac.RevocationInForce()
+	ks := &keyService{jwksPath: cfg.JWKSPath, revocations: revocationKey{storage: storageIdentity(rc.Storage),
+		refresh: rc.RefreshInterval, horizon: rc.Horizon}}
+	shared, _, err := revocationPool.LoadOrNew(ks.revocations, func() (caddy.Destructor, error) {
+		return pooledRevocations{auth.NewRevocations(rc)}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := a.Revocations().Refresh(ctx); err != nil {
-		return nil, fmt.Errorf("reading revocations: %w", err)
+	ks.pooled = true
+	ac.Revocations = shared.(pooledRevocations).Revocations
+	if ks.authority, err = auth.New(ac); err != nil {
+		ks.close()
+		return nil, err
 	}
-	for _, rv := range cfg.Revoke {
-		if err := applyRevocation(ctx, a, rv); err != nil && !errors.Is(err, auth.ErrRevokesNothing) {
-			return nil, err
-		}
+	for _, c := range ks.authority.Config().Clients {
+		clientPool.LoadOrStore(c.Name, struct{}{})
+		ks.clients = append(ks.clients, c.Name)
 	}
-	ks := &keyService{authority: a, jwksPath: cfg.JWKSPath, jwks: a.JWKS()}
-	if ks.jwksPath != "" && ks.jwks == nil {
-		return nil, errors.New("jwks: only asymmetric keys (RS256, ES256, EdDSA) have a public key set to serve")
+	if err := ks.provision(ctx, cfg); err != nil {
+		ks.close()
+		return nil, err
 	}
-	liveKeys.Lock()
-	liveKeys.set[ks] = struct{}{}
-	liveKeys.Unlock()
 	return ks, nil
 }
 
-func applyRevocation(ctx context.Context, a *auth.Authority, rv *RevocationConfig) error {
-	switch {
-	case rv == nil:
-		return nil
-	case rv.JTI != "" && rv.Client == "":
-		return a.Revocations().RevokeToken(ctx, rv.JTI, time.Time{})
-	case rv.Client != "" && rv.JTI == "":
-		var before time.Time
-		if rv.Before != "" {
-			t, err := time.Parse(time.RFC3339, rv.Before)
-			if err != nil {
-				return fmt.Errorf("revoke client %s: before: %w", rv.Client, err)
-			}
-			before = t
-		}
-		return a.Revocations().RevokeClient(ctx, rv.Client, before)
+// provision reads the stored revocations, applies the configured ones and
+// writes the defaults in force back into cfg, as Caddy's modules do.
+func (k *keyService) provision(ctx context.Context, cfg *AuthConfig) error {
+	a := k.authority
+	if err := a.Revocations().Refresh(ctx); err != nil {
+		return fmt.Errorf("reading revocations: %w", err)
 	}
-	return errors.New("revoke: give either jti, or client (with an optional before)")
+	for _, rv := range cfg.Revoke {
+		if err := a.Revocations().Revoke(ctx, rv); err != nil && !errors.Is(err, auth.ErrRevokesNothing) {
+			return err
+		}
+	}
+	k.jwks = a.JWKS()
+	if k.jwksPath != "" && k.jwks == nil {
+		return errors.New("jwks: only asymmetric keys (RS256, ES256, EdDSA) have a public key set to serve")
+	}
+	in := a.Config()
+	cfg.Issuer, cfg.Audience, cfg.TTL = in.Issuer, in.Audience, caddy.Duration(in.TTL)
+	cfg.SigningKey, cfg.TokenHeaders = in.SigningKey, in.Headers
+	cfg.Lockout = &LockoutConfig{MaxFailures: in.Lockout.MaxFailures,
+		Window: caddy.Duration(in.Lockout.Window), Cooldown: caddy.Duration(in.Lockout.CoolDown)}
+	cfg.RevocationRefresh = caddy.Duration(in.Revocation.RefreshInterval)
+	for i, key := range cfg.Keys {
+		if key != nil {
+			key.Algorithm = in.Keys[i].Algorithm
+		}
+	}
+	return nil
 }
 
+// close gives back what newKeyService took from the pools.
 func (k *keyService) close() {
-	liveKeys.Lock()
-	delete(liveKeys.set, k)
-	liveKeys.Unlock()
+	if k.pooled {
+		_, _ = revocationPool.Delete(k.revocations)
+		k.pooled = false
+	}
+	for _, name := range k.clients {
+		_, _ = clientPool.Delete(name)
+	}
+	k.clients = nil
 }
 
 func (k *keyService) servesJWKS(r *http.Request) bool {
@@ -282,7 +305,7 @@ func (g *Gateway) authenticate(x *exchange, r *http.Request) (*auth.Claims, *ref
 	g.warnDroppedHeaders(r)
 	claims, err := g.keys.authority.Authenticate(r.Context(), r.Header)
 	if err == nil {
-		err = g.keys.authority.Authorize(claims, x.method.Name, nil)
+		err = g.keys.authority.Authorize(claims, x.method.Name)
 	}
 	if err != nil {
 		return nil, g.authRefusal(err)
@@ -327,14 +350,10 @@ func underscoreAllowed(allow []string, header string) bool {
 	return false
 }
 
-// checksData reports whether the payload must be decoded for the
-// kd_instansi check.
-func (k *keyService) checksData(c *auth.Claims, method string) bool {
-	return auth.InstansiNeedsPayload(c, method)
-}
-
-func (g *Gateway) checkData(c *auth.Claims, method string, doc any) *refusal {
-	if err := auth.CheckInstansi(c, method, doc); err != nil {
+// checkInstansi refuses a payload naming another agency's kd_instansi
+// than the client's (auth.CheckInstansi).
+func (g *Gateway) checkInstansi(c *auth.Claims, m *pia.Method, doc any) *refusal {
+	if err := auth.CheckInstansi(c, m, doc); err != nil {
 		return g.authRefusal(err)
 	}
 	return nil
@@ -386,12 +405,7 @@ func (g *Gateway) issueKey(x *exchange, w http.ResponseWriter, r *http.Request) 
 	return env.Write(w)
 }
 
-// ossTokenService checks the Token OSS sends with its calls.
-type ossTokenService struct {
-	token *auth.OSSToken
-}
-
-func newOSSTokenService(cfg *OSSTokenConfig) (*ossTokenService, error) {
+func newOSSToken(cfg *OSSTokenConfig) (*auth.OSSToken, error) {
 	repl := caddy.NewReplacer()
 	t := &auth.OSSToken{
 		Username: repl.ReplaceAll(cfg.Username, ""),
@@ -402,7 +416,8 @@ func newOSSTokenService(cfg *OSSTokenConfig) (*ossTokenService, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	return &ossTokenService{token: t}, nil
+	cfg.Skew = caddy.Duration(t.Skew)
+	return t, nil
 }
 
 // findOSSToken finds OSS's Token on a call to a K/L/D method (Token
@@ -411,7 +426,7 @@ func newOSSTokenService(cfg *OSSTokenConfig) (*ossTokenService, error) {
 // A Token in the query is taken out of the URL at once, so it neither
 // travels upstream nor reaches any later handler or log.
 func (g *Gateway) findOSSToken(r *http.Request) (string, *refusal) {
-	tok, inQuery := g.ossToken.token.Find(r.Header, r.URL.RawQuery)
+	tok, inQuery := g.ossToken.Find(r.Header, r.URL.RawQuery)
 	if inQuery {
 		r.URL.RawQuery = auth.StripQueryToken(r.URL.RawQuery)
 		r.URL.ForceQuery = false
@@ -425,12 +440,12 @@ func (g *Gateway) findOSSToken(r *http.Request) (string, *refusal) {
 
 // verifyOSSToken checks the Token against the NIB of the body, found by
 // pia.ScanString; a NIB named twice is refused, as the decoder refuses it.
-func (g *Gateway) verifyOSSToken(method, tok string, body []byte) *refusal {
-	nib, _, err := pia.ScanString(body, auth.NIBPath(method)...)
+func (g *Gateway) verifyOSSToken(m *pia.Method, tok string, body []byte) *refusal {
+	nib, _, err := pia.ScanString(body, auth.NIBPath(m)...)
 	if err != nil {
 		return g.decodeRefusal(err)
 	}
-	if err := g.ossToken.token.Verify(tok, nib); err != nil {
+	if err := g.ossToken.Verify(tok, nib); err != nil {
 		return g.authRefusal(err)
 	}
 	return nil

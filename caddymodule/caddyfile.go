@@ -1,8 +1,8 @@
 package caddymodule
 
 import (
+	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig"
@@ -11,7 +11,9 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
 	"github.com/dustin/go-humanize"
+	"go.uber.org/zap"
 
+	"github.com/caddy-pia/caddy-pia/auth"
 	"github.com/caddy-pia/caddy-pia/validate"
 )
 
@@ -41,15 +43,15 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // UnmarshalCaddyfile sets up the gateway from Caddyfile tokens:
 //
 //	pia [<matcher>] {
-//	    prefix          <path...>             # default /v1/kl/rba /stg/v1/kl/rba; the longest matching wins
+//	    prefixes        <path...>             # default /v1/kl/rba /stg/v1/kl/rba; the longest matching wins
 //	    lang            id|en                 # default id
-//	    max_body        <size>                # default 10MB
+//	    max_body_size   <size>                # default 10MB
 //	    max_elements    <n>                   # JSON values in a body; default 250000
 //	    validation      enforce|report|off    # default: report for the methods OSS calls, enforce for the others
 //	    strict                                # reject undeclared fields
 //	    strip_response_fields                 # drop fields the client's version lacks from answers
-//	    schemas         <dir>                 # add/override schemas
-//	    rules           <dir>                 # add/override version rules
+//	    schema_dir      <dir>                 # add/override schemas
+//	    rules_dir       <dir>                 # add/override version rules
 //	    client_version  <version>             # caller's version when nothing says
 //
 //	    # upstreams: any reverse_proxy syntax, plus version and path_prefix
@@ -79,22 +81,22 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        key <kid> hs256 <secret>
 //	        key <kid> rs256|es256|eddsa <private.pem>
 //	        key <kid> rs256|es256|eddsa {
-//	            private_key <file>
-//	            public_key  <file>            # verify only
+//	            private_key_file <file>
+//	            public_key_file  <file>       # verify only
 //	        }
-//	        sign       <kid>                  # default: the first key
+//	        signing_key   <kid>               # default: the first key that can sign
 //	        client <name> {
-//	            user_akses  <user>
-//	            password    <bcrypt hash>
-//	            methods     <method...>|*
-//	            version     <version>
-//	            kd_instansi <code>
+//	            user_akses    <user>
+//	            password_hash <bcrypt hash>
+//	            methods       <method...>|*
+//	            version       <version>
+//	            kd_instansi   <code>
 //	        }
-//	        headers    <header...>            # default user_key OSS-API-KEY Authorization
-//	        jwks       <path>
+//	        token_headers <header...>         # default user_key OSS-API-KEY Authorization
+//	        jwks_path     <path>
 //	        lockout    <max failures> <window> <cooldown>   # default 5 5m 15m
 //	        revocation_refresh <duration>     # default 5s
-//	        revoke jti <jti>
+//	        revoke jti <jti> [until <RFC 3339 time>]
 //	        revoke client <name> before <RFC 3339 time>
 //	    }
 //	    oss_token {
@@ -103,6 +105,11 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        skew     <duration>               # default 5m
 //	    }
 //	}
+//
+// Every option is spelled as its JSON field. The spellings of the previous
+// release (prefix, max_body, schemas, rules, sign, headers, jwks,
+// private_key, public_key, a client's password) are accepted for one more
+// release, with a warning.
 func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
 	if d.NextArg() {
@@ -117,7 +124,7 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		return nil
 	}
 	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		sub := d.Val()
+		sub := optionName(d, gatewayRenames)
 		switch sub {
 		case "oss", "kld", "upstream":
 			name := sub
@@ -178,7 +185,7 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			return err
 		}
 		switch sub {
-		case "prefix":
+		case "prefixes":
 			g.Prefixes = d.RemainingArgs()
 			if len(g.Prefixes) == 0 {
 				return d.ArgErr()
@@ -197,14 +204,14 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Errf("max_elements %q: want a positive number", s)
 			}
 			g.MaxElements = n
-		case "max_body":
+		case "max_body_size":
 			var s string
 			if err := oneArg(d, &s); err != nil {
 				return err
 			}
 			n, err := humanize.ParseBytes(s)
 			if err != nil || n == 0 {
-				return d.Errf("max_body %q: want a size such as 10MB", s)
+				return d.Errf("max_body_size %q: want a size such as 10MB", s)
 			}
 			g.MaxBodySize = int64(n)
 		case "validation":
@@ -223,15 +230,12 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if d.NextArg() {
 				return d.ArgErr()
 			}
-			if g.StripResponseFields {
-				return d.Errf("duplicate subdirective %q", d.Val())
-			}
 			g.StripResponseFields = true
-		case "schemas":
+		case "schema_dir":
 			if err := oneArg(d, &g.SchemaDir); err != nil {
 				return err
 			}
-		case "rules":
+		case "rules_dir":
 			if err := oneArg(d, &g.RulesDir); err != nil {
 				return err
 			}
@@ -356,7 +360,7 @@ func (a *AuthConfig) unmarshal(d *caddyfile.Dispenser) error {
 	}
 	seen := map[string]bool{}
 	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		key := d.Val()
+		key := optionName(d, authRenames)
 		if key != "key" && key != "client" && key != "revoke" {
 			if seen[key] {
 				return d.Errf("auth: duplicate subdirective %q", key)
@@ -376,15 +380,15 @@ func (a *AuthConfig) unmarshal(d *caddyfile.Dispenser) error {
 			if err := durationArg(d, &a.TTL); err != nil {
 				return err
 			}
-		case "sign":
+		case "signing_key":
 			if err := oneArg(d, &a.SigningKey); err != nil {
 				return err
 			}
-		case "jwks":
+		case "jwks_path":
 			if err := oneArg(d, &a.JWKSPath); err != nil {
 				return err
 			}
-		case "headers":
+		case "token_headers":
 			a.TokenHeaders = d.RemainingArgs()
 			if len(a.TokenHeaders) == 0 {
 				return d.ArgErr()
@@ -437,11 +441,13 @@ func (a *AuthConfig) unmarshal(d *caddyfile.Dispenser) error {
 			args := d.RemainingArgs()
 			switch {
 			case len(args) == 2 && args[0] == "jti":
-				a.Revoke = append(a.Revoke, &RevocationConfig{JTI: args[1]})
+				a.Revoke = append(a.Revoke, auth.Revocation{JTI: args[1]})
+			case len(args) == 4 && args[0] == "jti" && args[2] == "until":
+				a.Revoke = append(a.Revoke, auth.Revocation{JTI: args[1], Until: args[3]})
 			case len(args) == 4 && args[0] == "client" && args[2] == "before":
-				a.Revoke = append(a.Revoke, &RevocationConfig{Client: args[1], Before: args[3]})
+				a.Revoke = append(a.Revoke, auth.Revocation{Client: args[1], Before: args[3]})
 			default:
-				return d.Errf("revoke: want 'jti <jti>' or 'client <name> before <time>'")
+				return d.Errf("revoke: want 'jti <jti> [until <time>]' or 'client <name> before <time>'")
 			}
 		default:
 			return d.Errf("auth: unrecognized subdirective %q", key)
@@ -455,28 +461,25 @@ func unmarshalKey(d *caddyfile.Dispenser) (*KeyConfig, error) {
 	if len(args) < 2 || len(args) > 3 {
 		return nil, d.Errf("key: want <kid> <algorithm> [<secret or private key file>]")
 	}
-	k := &KeyConfig{ID: args[0], Algorithm: strings.ToUpper(args[1])}
-	if k.Algorithm == "EDDSA" {
-		k.Algorithm = "EdDSA"
-	}
+	k := &KeyConfig{ID: args[0], Algorithm: auth.CanonicalAlgorithm(args[1])}
 	if len(args) == 3 {
-		if k.Algorithm == "HS256" {
+		if k.Algorithm == auth.HS256 {
 			k.Secret = args[2]
 		} else {
 			k.PrivateKeyFile = args[2]
 		}
 	}
 	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		switch d.Val() {
+		switch optionName(d, keyRenames) {
 		case "secret":
 			if err := oneArg(d, &k.Secret); err != nil {
 				return nil, err
 			}
-		case "private_key":
+		case "private_key_file":
 			if err := oneArg(d, &k.PrivateKeyFile); err != nil {
 				return nil, err
 			}
-		case "public_key":
+		case "public_key_file":
 			if err := oneArg(d, &k.PublicKeyFile); err != nil {
 				return nil, err
 			}
@@ -497,7 +500,7 @@ func unmarshalClient(d *caddyfile.Dispenser) (*ClientConfig, error) {
 	}
 	seen := map[string]bool{}
 	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		key := d.Val()
+		key := optionName(d, clientRenames)
 		if seen[key] {
 			return nil, d.Errf("client %s: duplicate subdirective %q", c.Name, key)
 		}
@@ -506,7 +509,7 @@ func unmarshalClient(d *caddyfile.Dispenser) (*ClientConfig, error) {
 		switch key {
 		case "user_akses":
 			err = oneArg(d, &c.UserAkses)
-		case "password":
+		case "password_hash":
 			err = oneArg(d, &c.PasswordHash)
 		case "methods":
 			c.Methods = d.RemainingArgs()
@@ -554,6 +557,31 @@ func (o *OSSTokenConfig) unmarshal(d *caddyfile.Dispenser) error {
 		}
 	}
 	return nil
+}
+
+// The Caddyfile spellings of the previous release, each renamed to its
+// JSON field's name: accepted for one more release, with a warning.
+var (
+	gatewayRenames = map[string]string{"prefix": "prefixes", "max_body": "max_body_size", "schemas": "schema_dir", "rules": "rules_dir"}
+	authRenames    = map[string]string{"sign": "signing_key", "headers": "token_headers", "jwks": "jwks_path"}
+	keyRenames     = map[string]string{"private_key": "private_key_file", "public_key": "public_key_file"}
+	clientRenames  = map[string]string{"password": "password_hash"}
+)
+
+// caddyfileLogger receives the warnings of the Caddyfile adapter, as
+// Caddy's own directives give them; tests replace it.
+var caddyfileLogger = func() *zap.Logger { return caddy.Log().Named("config.adapter.caddyfile") }
+
+// optionName is the option the dispenser is at, spelled as its JSON field:
+// a spelling of the previous release is taken, with a warning.
+func optionName(d *caddyfile.Dispenser, renames map[string]string) string {
+	name := d.Val()
+	if current, ok := renames[name]; ok {
+		caddyfileLogger().Warn(fmt.Sprintf("pia: the subdirective '%s' is deprecated, please use '%s' instead", name, current),
+			zap.String("file", d.File()), zap.Int("line", d.Line()))
+		return current
+	}
+	return name
 }
 
 func oneArg(d *caddyfile.Dispenser, dst *string) error {

@@ -63,7 +63,7 @@ of oss-rba/oss-rba.github.io) and writes <out>/schemas/<v>/ and
 <out>/rules/<prev>-<v>.json, a drafted step from the newest version known
 (built in, --schemas/--rules, or earlier imports under --out). Review the
 step, confirm each rename candidate ("confirmed": true), then load both with
-the gateway's schemas and rules subdirectives.`,
+the gateway's schema_dir and rules_dir subdirectives.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if src == "" || version == "" || out == "" {

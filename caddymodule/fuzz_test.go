@@ -69,7 +69,11 @@ func FuzzGateway(f *testing.F) {
 		req.Header.Set("Content-Type", "application/json")
 		// OSS's Token for the NIB the body holds, so calls to the K/L/D
 		// side get past it into the rest of the pipeline.
-		nib, _, _ := pia.ScanString([]byte(body), auth.NIBPath(method)...)
+		m, ok := g.table.Lookup(method)
+		if !ok {
+			m = &pia.Method{Name: method}
+		}
+		nib, _, _ := pia.ScanString([]byte(body), auth.NIBPath(m)...)
 		req.Header.Set("Token", auth.ComputeOSSToken("u", "p", nib, time.Now()))
 		if version != "" {
 			req.Header.Set("X-PIA-Version", version)

@@ -18,6 +18,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
 	"go.uber.org/zap"
 
+	"github.com/caddy-pia/caddy-pia/auth"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/transform"
 	"github.com/caddy-pia/caddy-pia/validate"
@@ -122,7 +123,7 @@ type Gateway struct {
 	validator *validate.Validator
 	transform *transform.Engine
 	keys      *keyService
-	ossToken  *ossTokenService
+	ossToken  *auth.OSSToken
 	metrics   *metrics
 	logger    *zap.Logger
 	mode      validate.Mode
@@ -212,32 +213,35 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		g.logger = ctx.Logger()
 	}
 	var err error
+	// Defaults go into the exported fields, as Caddy's modules do, so the
+	// provisioned module says what is in force.
 	if g.lang, err = pia.ParseLang(g.Lang); err != nil {
 		return fmt.Errorf("loading lang: %w", err)
 	}
-	g.prefixes = append([]string(nil), DefaultPrefixes...)
-	if len(g.Prefixes) > 0 {
-		g.prefixes = nil
-		for _, p := range g.Prefixes {
-			p = "/" + strings.Trim(p, "/")
-			if p == "/" {
-				p = ""
-			}
-			g.prefixes = append(g.prefixes, p)
+	g.Lang = g.lang.String()
+	if len(g.Prefixes) == 0 {
+		g.Prefixes = append([]string(nil), DefaultPrefixes...)
+	}
+	g.prefixes = nil
+	for _, p := range g.Prefixes {
+		p = "/" + strings.Trim(p, "/")
+		if p == "/" {
+			p = ""
 		}
+		g.prefixes = append(g.prefixes, p)
 	}
 	// The longest prefix wins, whatever the order they are given in: with
 	// "/" and "/v1/kl/rba", /v1/kl/rba/receiveLicense is receiveLicense
 	// under /v1/kl/rba, and /receiveLicense the legacy OSS 1.1 path.
 	sort.SliceStable(g.prefixes, func(i, j int) bool { return len(g.prefixes[i]) > len(g.prefixes[j]) })
+	if g.MaxBodySize <= 0 {
+		g.MaxBodySize = DefaultMaxBodySize
+	}
 	g.maxBody = g.MaxBodySize
-	if g.maxBody <= 0 {
-		g.maxBody = DefaultMaxBodySize
+	if g.MaxElements <= 0 {
+		g.MaxElements = DefaultMaxElements
 	}
 	g.decode = pia.DecodeOptions{Strict: true, MaxElements: g.MaxElements}
-	if g.MaxElements <= 0 {
-		g.decode.MaxElements = DefaultMaxElements
-	}
 	if g.mode, err = validate.ParseMode(g.Validation); err != nil {
 		return fmt.Errorf("loading validation: %w", err)
 	}
@@ -299,7 +303,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		g.logger.Warn("no auth configured: security keys pass through to the upstream unverified")
 	}
 	if g.OSSToken != nil {
-		if g.ossToken, err = newOSSTokenService(g.OSSToken); err != nil {
+		if g.ossToken, err = newOSSToken(g.OSSToken); err != nil {
 			return fmt.Errorf("loading oss_token: %w", err)
 		}
 	} else if g.servesSide(pia.SideKLD) {
@@ -393,6 +397,7 @@ func (g *Gateway) provisionUpstreams(ctx caddy.Context) error {
 				return fmt.Errorf("loading upstream %s: %w", name, err)
 			}
 		}
+		u.Version = v.String()
 		if !g.catalog.Known(v) {
 			return fmt.Errorf("loading upstream %s: no schemas for PIA %s (add them with schema_dir)", name, v)
 		}

@@ -300,7 +300,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	if x.route.ossToken {
 		// The Token covers the payload's NIB, found by a scan that builds
 		// no tree: the body is decoded only once the Token is right.
-		if ref := g.verifyOSSToken(m.Name, ossTok, body); ref != nil {
+		if ref := g.verifyOSSToken(m, ossTok, body); ref != nil {
 			return g.refuse(x, w, ref)
 		}
 	}
@@ -322,7 +322,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	m, up := x.method, x.route.upstream
 	adapt := x.clientVer != up.version && g.transform.Needed(m.Name, pia.Request, x.clientVer, up.version)
 	check := x.route.mode != validate.ModeOff && g.validator.Has(up.version, m.Name, pia.Request)
-	checkData := claims != nil && g.keys.checksData(claims, m.Name)
+	checkData := claims != nil && auth.InstansiNeedsPayload(claims, m)
 	if !adapt && !check && !checkData {
 		if !pia.ValidJSON(body) {
 			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgNotJSONBody}
@@ -341,7 +341,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		return nil, g.decodeRefusal(err)
 	}
 	if checkData {
-		if ref := g.checkData(claims, m.Name, doc); ref != nil {
+		if ref := g.checkInstansi(claims, m, doc); ref != nil {
 			return nil, ref
 		}
 	}

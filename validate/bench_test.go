@@ -113,8 +113,8 @@ func eachBody(b *testing.B, op func(v *Validator, m string, raw []byte) error) {
 // Validate) on the same bytes, timing both; x_stdlib_decode is the request
 // path's time over the plain decode's (target ≤ 1), clean_x_stdlib_decode
 // that of Clean, the path of a valid body from a client of the upstream's
-// version. Interleaving them
-// keeps the ratio honest on a machine whose load changes during the run.
+// version. Interleaving them keeps the ratios honest on a machine whose
+// load changes during the run.
 func BenchmarkBudget(b *testing.B) {
 	ver := pia.MustVersion("4.3.20")
 	for _, m := range benchMethods {

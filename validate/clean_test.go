@@ -152,7 +152,7 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 		if testing.Short() {
 			t.Skip("every mutation of every schema")
 		}
-		total, passed, seen := 0, 0, map[string]bool{}
+		total, passed, seen, tried := 0, 0, map[string]bool{}, map[string]bool{}
 		for _, s := range cat.All() {
 			if s.Kind != pia.Request || seen[string(s.Raw)] {
 				continue
@@ -176,9 +176,14 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 				require.NotNil(t, obj)
 				last := site.segs[len(site.segs)-1]
 				old := obj[last]
+				// As in TestPlanAgreesWithTheLibrary: the values of every
+				// type once per distinct field.
 				values := append([]mutation{{name: "dropped", drop: true}}, mutationsOf(site.schema, site.required)...)
-				for _, val := range differentialValues {
-					values = append(values, mutation{name: describeValue(val), value: val})
+				if key := fieldKey(site); !tried[key] {
+					tried[key] = true
+					for _, val := range differentialValues {
+						values = append(values, mutation{name: describeValue(val), value: val})
+					}
 				}
 				for _, m := range values {
 					if m.drop {

@@ -246,6 +246,15 @@ func TestBadConfigurationFailsTheLoad(t *testing.T) {
 		{"alias of an unknown method", "oss 127.0.0.1:1\nalias a b", "unknown method"},
 		{"unrecognized subdirective", "oss 127.0.0.1:1\nfoo bar", "unrecognized subdirective"},
 		{"duplicate subdirective", "oss 127.0.0.1:1\nlang id\nlang en", "duplicate"},
+		// Every Provision error says what was being loaded.
+		{"loading an upstream", "oss 127.0.0.1:1 {\nversion 4.3.99\n}", "loading upstream oss: no schemas for PIA 4.3.99"},
+		{"loading the schemas", "oss 127.0.0.1:1\nschemas {storage}/none", "loading schemas: "},
+		{"loading the rules", "oss 127.0.0.1:1\nrules {storage}/none", "loading rules: "},
+		{"loading the methods", "oss 127.0.0.1:1\nmethod receiveLicense {\nside kld\n}", "loading methods: method receiveLicense is defined by the PIA"},
+		{"loading an alias", "oss 127.0.0.1:1\nalias a b", "loading alias a: "},
+		{"loading the routes", "oss 127.0.0.1:1\nmethod receiveLicense {\nupstream nope\n}", `loading routes: method receiveLicense: unknown upstream "nope"`},
+		{"loading auth", "oss 127.0.0.1:1\nauth {\nkey k1 hs256 short\n}", "loading auth: "},
+		{"loading oss_token", "kld 127.0.0.1:1\noss_token {\nusername u\n}", "loading oss_token: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -272,26 +281,3 @@ func jsonBody(t *testing.T, r recorded) map[string]any {
 	return doc
 }
 
-// TestProvisionErrorsSayWhatWasBeingLoaded: as in Caddy's own modules, a
-// configuration that fails to load names the step that failed.
-func TestProvisionErrorsSayWhatWasBeingLoaded(t *testing.T) {
-	tests := []struct {
-		name, block, want string
-	}{
-		{"an upstream", "oss 127.0.0.1:1 {\nversion 4.3.99\n}", "loading upstream oss: no schemas for PIA 4.3.99"},
-		{"the schemas", "oss 127.0.0.1:1\nschemas {storage}/none", "loading schemas: "},
-		{"the rules", "oss 127.0.0.1:1\nrules {storage}/none", "loading rules: "},
-		{"the methods", "oss 127.0.0.1:1\nmethod receiveLicense {\nside kld\n}", "loading methods: method receiveLicense is defined by the PIA"},
-		{"an alias", "oss 127.0.0.1:1\nalias a b", "loading alias a: "},
-		{"the routes", "oss 127.0.0.1:1\nmethod receiveLicense {\nupstream nope\n}", `loading routes: method receiveLicense: unknown upstream "nope"`},
-		{"auth", "oss 127.0.0.1:1\nauth {\nkey k1 hs256 short\n}", "loading auth: "},
-		{"oss_token", "kld 127.0.0.1:1\noss_token {\nusername u\n}", "loading oss_token: "},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := loadError(t, "{listen} {\n\tpia {\n"+tt.block+"\n\t}\n}")
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want)
-		})
-	}
-}

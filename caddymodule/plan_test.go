@@ -47,3 +47,35 @@ func TestSchemaWithoutAPlanIsValidatedAndNamedAtLoad(t *testing.T) {
 	assert.Contains(t, string(logs), file, "the warning names the schema")
 	assert.Contains(t, string(logs), "oneOf")
 }
+
+// An operator's schema that states a number's size with the annotation the
+// generated schemas carry (x-pia-number) is checked by it, and the
+// violation names its limits; one whose annotation the keywords beside it
+// contradict fails the load, naming the file.
+func TestSchemaNumberAnnotationIsEnforcedAndAContradictionFailsTheLoad(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "receiveIzinDaerah.request.json")
+	schema := func(nilai string) []byte {
+		return []byte(`{"type":"object","required":["IZINFINAL"],
+			"properties":{"IZINFINAL":{"type":"object","properties":{"nilai":{"type":["number","null"]` + nilai + `}}}}}`)
+	}
+	require.NoError(t, os.WriteFile(file, schema(`,"x-pia-number":{"digits":5,"decimals":1}`), 0o644))
+	oss := newUpstream(t, nil)
+	method := fmt.Sprintf(`method receiveIzinDaerah {
+			side oss
+			schema %s
+		}`, file)
+	g := startGateway(t, defaults(oss.addr(), freeAddr(t), filepath.Join(t.TempDir(), "caddy.log"), method))
+
+	a := g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nilai":99999.9}}`)
+	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	env := g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"IZINFINAL":{"nilai":123456.25}}`).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "IZINFINAL.nilai: maksimal 5 digit sebelum koma, diterima 6")
+	assert.Contains(t, env["keterangan"], "IZINFINAL.nilai: maksimal 1 angka di belakang koma, diterima 2")
+
+	require.NoError(t, os.WriteFile(file, schema(`,"exclusiveMaximum":1000,"exclusiveMinimum":-1000,"x-pia-number":{"digits":5}`), 0o644))
+	err := loadError(t, fmt.Sprintf("{listen} {\n\tpia {\n\t\toss %s\n\t\t%s\n\t}\n}", oss.addr(), method))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), file, "the error names the schema")
+	assert.Contains(t, err.Error(), "x-pia-number says 5 digits")
+}

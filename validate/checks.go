@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
 // The schemas state codes and number sizes with standard keywords: enum for
@@ -24,6 +26,13 @@ import (
 // format per schema node, checked on the digits of the literal and by map
 // lookup: same verdicts (TestChecksAgreeWithTheLibrary), no arithmetic.
 // The files keep the standard keywords, which any JSON Schema tool reads.
+//
+// A generated schema also states a number's size as the two numbers it is,
+// in the pia.NumberAnnotation keyword ({"digits": 20, "decimals": 2}): the
+// check takes its limits from there, and the violation message from the
+// check, so the limits are read once, at compile time. Only a schema
+// written without the annotation has them worked out of the keywords
+// (keywordLimits); one that has both must say the same in both.
 
 // check is the rules of one schema node that a format takes over.
 type check struct {
@@ -37,9 +46,7 @@ type check struct {
 }
 
 // numberLimits is what one number(N.D) allows; -1 is no limit.
-type numberLimits struct {
-	Digits, Decimals int
-}
+type numberLimits = pia.NumberLimits
 
 // enumFault says a value is not one of its node's codes.
 type enumFault struct {
@@ -214,10 +221,23 @@ func measure(lit string) (digits, decs int, ok bool) {
 // takeOver moves the enum and number(N.D) keywords of a schema node, in a
 // compile copy, into a check. It leaves the node alone (false) when the
 // node says something a check does not express exactly: a format of its
-// own, an enum holding objects or arrays, bounds that are not ±10^N.
-func takeOver(s map[string]any) (*check, bool) {
+// own, an enum holding objects or arrays, bounds that are not ±10^N. It
+// fails on a pia.NumberAnnotation that is malformed, that the keywords
+// beside it contradict, or that it cannot take over: the gateway would
+// otherwise enforce something else than the schema says.
+func takeOver(s map[string]any) (*check, bool, error) {
+	annotated, hasAnnotation, err := pia.AnnotatedLimits(s)
+	if err != nil {
+		return nil, false, err
+	}
+	decline := func(why string) (*check, bool, error) {
+		if hasAnnotation {
+			return nil, false, fmt.Errorf("%s cannot be checked on a node with %s", pia.NumberAnnotation, why)
+		}
+		return nil, false, nil
+	}
 	if _, ok := s["format"]; ok {
-		return nil, false
+		return decline("a format of its own")
 	}
 	c := &check{}
 	enum, hasEnum := s["enum"].([]any)
@@ -226,18 +246,28 @@ func takeOver(s map[string]any) (*check, bool) {
 		for _, e := range enum {
 			key, ok := canonical(e)
 			if !ok {
-				return nil, false
+				return decline("an enum holding objects or arrays")
 			}
 			c.codes[key] = true
 		}
 		c.enum = enum
 	}
-	l, integer, hasLimits := limitsOf(s)
+	integer := integerType(s)
+	var l numberLimits
+	var hasLimits bool
+	if hasAnnotation {
+		if err := agrees(s, annotated); err != nil {
+			return nil, false, err
+		}
+		l, hasLimits = annotated, annotated.Digits >= 0 || annotated.Decimals >= 0
+	} else {
+		l, hasLimits = keywordLimits(s)
+	}
 	if hasLimits {
 		c.limits, c.hasLimits = l, true
 	}
 	if !hasEnum && !hasLimits {
-		return nil, false
+		return nil, false, nil
 	}
 	delete(s, "enum")
 	if hasLimits {
@@ -249,12 +279,40 @@ func takeOver(s map[string]any) (*check, bool) {
 			s["type"] = replaceType(s["type"], "integer", "number")
 		}
 	}
-	return c, true
+	return c, true, nil
 }
 
-// limitsOf reads number(N.D) from a node: ok is false when the node has no
-// such limits or other ones.
-func limitsOf(s map[string]any) (l numberLimits, integer, ok bool) {
+// agrees fails when a node's standard number keywords, if it has any, say
+// something else than its annotation.
+func agrees(s map[string]any, annotated numberLimits) error {
+	_, hasMax := s["exclusiveMaximum"]
+	_, hasMin := s["exclusiveMinimum"]
+	_, hasStep := s["multipleOf"]
+	if !hasMax && !hasMin && !hasStep && !integerType(s) {
+		return nil // the annotation alone: the gateway's rule only
+	}
+	l, ok := keywordLimits(s)
+	if !ok || l != annotated {
+		return fmt.Errorf("%s says %s, the node's exclusiveMaximum, exclusiveMinimum, multipleOf and type say otherwise; state the number's size once, or the same in both",
+			pia.NumberAnnotation, describeLimits(annotated))
+	}
+	return nil
+}
+
+func describeLimits(l numberLimits) string {
+	say := func(n int) string {
+		if n < 0 {
+			return "any"
+		}
+		return strconv.Itoa(n)
+	}
+	return say(l.Digits) + " digits and " + say(l.Decimals) + " decimals"
+}
+
+// keywordLimits works number(N.D) out of the standard keywords of a node
+// without the annotation (a hand-written schema): ok is false when the
+// node has no such limits or other ones.
+func keywordLimits(s map[string]any) (l numberLimits, ok bool) {
 	l = numberLimits{Digits: -1, Decimals: -1}
 	maxN, hasMax := s["exclusiveMaximum"]
 	minN, hasMin := s["exclusiveMinimum"]
@@ -262,32 +320,38 @@ func limitsOf(s map[string]any) (l numberLimits, integer, ok bool) {
 		n, ok1 := tenPower(maxN)
 		m, ok2 := tenPower(negate(minN))
 		if !ok1 || !ok2 || n != m || n < 0 {
-			return l, false, false
+			return l, false
 		}
 		l.Digits = n
 	}
 	if mo, ok := s["multipleOf"]; ok {
 		n, ok := tenPower(mo)
 		if !ok || n > 0 {
-			return l, false, false
+			return l, false
 		}
 		l.Decimals = -n
 	}
-	switch t := s["type"].(type) {
-	case string:
-		integer = t == "integer"
-	case []any:
-		hasNumber := false
-		for _, x := range t {
-			integer = integer || x == "integer"
-			hasNumber = hasNumber || x == "number"
-		}
-		integer = integer && !hasNumber
-	}
-	if integer {
+	if integerType(s) {
 		l.Decimals = 0
 	}
-	return l, integer, l.Digits >= 0 || l.Decimals >= 0
+	return l, l.Digits >= 0 || l.Decimals >= 0
+}
+
+// integerType reports whether a node's type admits integers but no other
+// numbers.
+func integerType(s map[string]any) bool {
+	switch t := s["type"].(type) {
+	case string:
+		return t == "integer"
+	case []any:
+		integer, number := false, false
+		for _, x := range t {
+			integer = integer || x == "integer"
+			number = number || x == "number"
+		}
+		return integer && !number
+	}
+	return false
 }
 
 func replaceType(t any, from, to string) any {

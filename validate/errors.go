@@ -108,6 +108,9 @@ func (t translator) leaf(e *jsonschema.ValidationError, out []pia.FieldError) []
 		}
 		return append(out, enumError(hide, ptr, info, k.Got, k.Want))
 	case *kind.ExclusiveMaximum:
+		// The library's own verdict on a node no check took over (a
+		// hand-written one with a format of its own, say): checked nodes
+		// report numberFault, with the limits their check was built with.
 		if n, ok := powerOfTen(k.Want); ok && n >= 0 {
 			return append(out, digitsError(ptr, n, k.Got))
 		}

@@ -41,6 +41,8 @@ var planKeywords = map[string]bool{
 	// annotations
 	"$schema": true, "$id": true, "$comment": true, "title": true, "description": true,
 	"default": true, "examples": true, "deprecated": true, "readOnly": true, "writeOnly": true,
+	// taken over by the node's check (checks.go)
+	pia.NumberAnnotation: true,
 }
 
 // jtype is a JSON type as a bit, in the library's order (see kind.Type's

@@ -108,7 +108,10 @@ func compile(s *pia.Schema, opts Options, rewrite bool) (*compiled, error) {
 	if err := checkFormats(doc, ""); err != nil {
 		return nil, err
 	}
-	doc, checks := prepare(doc, s.ID, opts.Strict, rewrite)
+	doc, checks, err := prepare(doc, s.ID, opts.Strict, rewrite)
+	if err != nil {
+		return nil, err
+	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
@@ -148,22 +151,30 @@ func (noLoader) Load(url string) (any, error) {
 // number sizes are checks (see checks.go) when rewrite is set and, in
 // strict mode, whose object schemas close their properties. It returns the
 // checks the copy names as formats, in the order of checkName.
-func prepare(doc map[string]any, id string, strict, rewrite bool) (map[string]any, []*check) {
+func prepare(doc map[string]any, id string, strict, rewrite bool) (map[string]any, []*check, error) {
 	out := pia.CloneTree(doc).(map[string]any)
 	out["$id"] = id
 	var checks []*check
+	var errs []error
 	if rewrite {
 		eachSchema(out, func(s map[string]any) {
-			if c, ok := takeOver(s); ok {
+			c, ok, err := takeOver(s)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if ok {
 				s["format"] = checkName(len(checks))
 				checks = append(checks, c)
 			}
 		})
 	}
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
 	if strict {
 		closeObjects(out)
 	}
-	return out, checks
+	return out, checks, nil
 }
 
 // checkName is the format name of the i-th check of a schema.
@@ -222,7 +233,7 @@ func hasValue(list any, want string) bool {
 }
 
 // notSchemas are keywords whose values are data, not subschemas.
-var notSchemas = map[string]bool{"enum": true, "const": true, "default": true, "examples": true}
+var notSchemas = map[string]bool{"enum": true, "const": true, "default": true, "examples": true, pia.NumberAnnotation: true}
 
 // eachSchema calls fn on every object of a schema document that may be a
 // schema, values of enum, const, default and examples excepted. It also
@@ -299,7 +310,7 @@ var knownFormats = map[string]bool{
 func checkFormats(s map[string]any, at string) error {
 	for k, val := range s {
 		switch k {
-		case "enum", "const", "default", "examples", "description", "title":
+		case "enum", "const", "default", "examples", "description", "title", pia.NumberAnnotation:
 			continue // values, not schemas
 		case "format":
 			if name, ok := val.(string); ok && !knownFormats[name] {

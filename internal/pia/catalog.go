@@ -317,6 +317,21 @@ func readField(info *FieldInfo, s map[string]any) {
 			}
 		}
 	}
+	if l, ok, err := AnnotatedLimits(s); ok && err == nil {
+		info.Digits, info.Decimals = max(l.Digits, 0), l.Decimals
+	} else {
+		keywordLimits(info, s)
+	}
+	info.Format, _ = s["format"].(string)
+	if e, ok := s["enum"].([]any); ok {
+		info.Enum = e
+	}
+	info.Description, _ = s["description"].(string)
+}
+
+// keywordLimits reads a number's size from the standard keywords, for a
+// schema written without the NumberAnnotation.
+func keywordLimits(info *FieldInfo, s map[string]any) {
 	if n, ok := s["exclusiveMaximum"].(json.Number); ok {
 		info.Digits = digitsOf(n)
 	}
@@ -333,11 +348,6 @@ func readField(info *FieldInfo, s map[string]any) {
 			info.Decimals = d
 		}
 	}
-	info.Format, _ = s["format"].(string)
-	if e, ok := s["enum"].([]any); ok {
-		info.Enum = e
-	}
-	info.Description, _ = s["description"].(string)
 }
 
 // digitsOf turns an exclusiveMaximum of 10^N into N; other limits give 0.

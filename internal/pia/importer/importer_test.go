@@ -36,6 +36,45 @@ func TestBuildWritesTheCommittedSchemas(t *testing.T) {
 	}
 }
 
+// A number(N.D) is written as the standard keywords any JSON Schema tool
+// reads and, once more, as the annotation the gateway reads.
+func TestNumberSizeIsWrittenAsKeywordsAndAnnotation(t *testing.T) {
+	raw, err := os.ReadFile("../deviations.json")
+	require.NoError(t, err)
+	dev, err := ParseDeviations(raw)
+	require.NoError(t, err)
+	src, err := ReadSource(filepath.Join(published, "4.3.20"))
+	require.NoError(t, err)
+	b, err := Build("4.3.20", Previous{Version: "4.3.19"}, src, dev)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(b.Schemas["receiveNIB.request.json"], &doc))
+	// dataNIB.data_proyek[].data_proyek_produk[].tkdn is number(3.2).
+	tkdn := dig(t, doc, "properties", "dataNIB", "properties", "data_proyek", "items", "properties",
+		"data_proyek_produk", "items", "properties", "tkdn")
+	assert.Equal(t, 1000.0, tkdn["exclusiveMaximum"])
+	assert.Equal(t, -1000.0, tkdn["exclusiveMinimum"])
+	assert.Equal(t, 0.01, tkdn["multipleOf"])
+	assert.Equal(t, map[string]any{"digits": 3.0, "decimals": 2.0}, tkdn[pia.NumberAnnotation])
+
+	require.NoError(t, json.Unmarshal(b.Schemas["receiveLicense.request.json"], &doc))
+	// IZINFINAL.bln_berlaku_izin is number(5): digits only.
+	bln := dig(t, doc, "properties", "IZINFINAL", "properties", "bln_berlaku_izin")
+	assert.Equal(t, map[string]any{"digits": 5.0}, bln[pia.NumberAnnotation])
+	nib := dig(t, doc, "properties", "IZINFINAL", "properties", "nib")
+	assert.NotContains(t, nib, pia.NumberAnnotation, "a string has no number size")
+}
+
+func dig(t *testing.T, doc map[string]any, keys ...string) map[string]any {
+	t.Helper()
+	for _, k := range keys {
+		next, ok := doc[k].(map[string]any)
+		require.True(t, ok, "%s in %v", k, keys)
+		doc = next
+	}
+	return doc
+}
+
 // snapshot copies the published 4.3.22 sources into a temporary directory,
 // changed by edit.
 func snapshot(t *testing.T, edit func(file string, text string) string) string {

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
 // lampiranCodes maps a table number to its codes; open tables map to nil.
@@ -234,6 +236,19 @@ func schemaOf(t *tree, codes map[int][]string, isCode func(path string) bool, ve
 		}
 		if f.Decimals != nil && *f.Decimals > 0 {
 			n = append(n, kv{"multipleOf", rawNumber("0." + strings.Repeat("0", *f.Decimals-1) + "1")})
+		}
+		// The same limits as the numbers they are, which the gateway reads
+		// (pia.NumberAnnotation); the keywords above are for any other JSON
+		// Schema tool.
+		var limits node
+		if f.MaxDigits != nil {
+			limits = append(limits, kv{"digits", *f.MaxDigits})
+		}
+		if f.Decimals != nil {
+			limits = append(limits, kv{"decimals", *f.Decimals})
+		}
+		if limits != nil {
+			n = append(n, kv{pia.NumberAnnotation, limits})
 		}
 		if enum := enumOf(f, codes, true); enum != nil {
 			n = append(n, kv{"enum", enum})

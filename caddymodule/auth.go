@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/caddy-pia/caddy-pia/auth"
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -439,9 +440,9 @@ func (g *Gateway) findOSSToken(r *http.Request) (string, *refusal) {
 }
 
 // verifyOSSToken checks the Token against the NIB of the body, found by
-// pia.ScanString; a NIB named twice is refused, as the decoder refuses it.
+// jsonbody.ScanString; a NIB named twice is refused, as the decoder refuses it.
 func (g *Gateway) verifyOSSToken(m *pia.Method, tok string, body []byte) *refusal {
-	nib, _, err := pia.ScanString(body, auth.NIBPath(m)...)
+	nib, _, err := jsonbody.ScanString(body, auth.NIBPath(m)...)
 	if err != nil {
 		return g.decodeRefusal(err)
 	}

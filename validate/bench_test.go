@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -24,7 +25,7 @@ func benchPayload(b *testing.B, method string) (*Validator, []byte) {
 	require.True(b, ok)
 	raw, err := json.Marshal(piatest.Sampler{Members: 3, MaxText: 15}.Build(s.Doc.(map[string]any)))
 	require.NoError(b, err)
-	doc, err := pia.DecodeJSON(raw)
+	doc, err := jsonbody.Decode(raw)
 	require.NoError(b, err)
 	require.Nil(b, v.Validate(pia.MustVersion("4.3.20"), method, pia.Request, doc), "the benchmark payload is valid")
 	return v, raw
@@ -60,7 +61,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(raw)))
 			for b.Loop() {
-				if _, err := pia.DecodeJSON(raw); err != nil {
+				if _, err := jsonbody.Decode(raw); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -82,7 +83,7 @@ func BenchmarkValidateBytes(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(raw)))
 			for b.Loop() {
-				doc, err := pia.DecodeJSON(raw)
+				doc, err := jsonbody.Decode(raw)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -131,7 +132,7 @@ func BenchmarkBudget(b *testing.B) {
 					b.Fatal(err)
 				}
 				t1 := time.Now()
-				doc, err := pia.DecodeJSON(raw)
+				doc, err := jsonbody.Decode(raw)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -173,7 +174,7 @@ func benchValidateTree(b *testing.B, check func(*Validator, pia.Version, string,
 	ver := pia.MustVersion("4.3.20")
 	for _, m := range benchMethods {
 		v, raw := benchPayload(b, m)
-		doc, err := pia.DecodeJSON(raw)
+		doc, err := jsonbody.Decode(raw)
 		require.NoError(b, err)
 		b.Run(m, func(b *testing.B) {
 			b.ReportAllocs()

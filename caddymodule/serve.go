@@ -326,7 +326,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	checkData := claims != nil && auth.InstansiNeedsPayload(claims, m)
 	if !adapt && !check && !checkData {
 		if !jsonbody.Valid(body) {
-			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgNotJSONBody}
+			return nil, g.brokenBody(body)
 		}
 		return body, nil
 	}
@@ -389,6 +389,20 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		return nil, &refusal{status: http.StatusInternalServerError, outcome: outcomeInternalError, msg: pia.MsgInternal}
 	}
 	return out, nil
+}
+
+// brokenBody answers a body found not to be JSON without decoding it (by
+// Valid or ScanString) with what the strict decoder says of it, so one
+// broken body gets one answer whichever route found it (policy
+// one-broken-body-answer). Decoding again costs nothing on the usual path:
+// it is only done for a body already refused.
+func (g *Gateway) brokenBody(body []byte) *refusal {
+	if _, err := jsonbody.DecodeWith(body, g.decode); err != nil {
+		return g.decodeRefusal(err)
+	}
+	// Unreachable: the strict decoder accepts less than Valid and
+	// ScanString do. Still an answer, never a crash.
+	return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{"?"}}
 }
 
 // decodeRefusal answers a body the strict decoder refused: a repeated

@@ -115,7 +115,7 @@ func BenchmarkClean(b *testing.B) {
 }
 
 // BenchmarkBudget measures the budget: each op decodes the bytes with plain
-// encoding/json, then runs the request path (DecodeJSON, Normalize,
+// encoding/json, then runs the request path (jsonbody.Decode, Normalize,
 // Validate) on the same bytes, timing both; x_stdlib_decode is the request
 // path's time over the plain decode's (target ≤ 1). Interleaving the two
 // keeps the ratio honest on a machine whose load changes during the run.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math/big"
 	"strconv"
-	"strings"
 
 	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
@@ -62,31 +61,19 @@ func ratOf(text string) (*big.Rat, bool) {
 	if !ok {
 		return nil, false
 	}
-	if exp, ok := exponentOf(n); !ok || exp > maxExponent || exp < -maxExponent {
+	if exp, ok := n.Exponent(); !ok || exp > maxExponent || exp < -maxExponent {
 		return nil, false
 	}
 	return new(big.Rat).SetString(text)
 }
 
-func exponentOf(n jsonbody.Number) (int, bool) {
-	if n.Exp == "" {
-		return 0, true
-	}
-	e := strings.TrimPrefix(n.Exp, "+")
-	if len(e) > 6 {
-		return 0, false
-	}
-	x, err := strconv.Atoi(e)
-	return x, err == nil
-}
-
 // decimalsOf is the number of decimals a number's text shows, so a sum
 // is written with as many as the most precise of its parts (1.50 + 2
-// gives 3.50, not 3.5).
+// gives 3.50, not 3.5). text is one ratOf read, so its exponent is small.
 func decimalsOf(text string) int {
 	n, _ := jsonbody.ParseNumber(text)
-	exp, _ := exponentOf(n)
-	return max(len(n.Frac)-exp, 0)
+	exp, _ := n.Exponent()
+	return max(len(n.Frac)-int(exp), 0)
 }
 
 // quoted renders a value for a conversion error: a string quoted, clipped.

@@ -159,27 +159,18 @@ func numberLiteral(v any) (string, bool) {
 }
 
 // decimal reads a number literal (JSON's grammar, jsonbody.ParseNumber,
-// leading zeros allowed as the library allows them) as its significant digits (no leading or trailing zeros; "" for zero) and
-// the position of the decimal point after the first of them.
+// with leading zeros, which the library also reads) as its significant
+// digits (no leading or trailing zeros; "" for zero) and the position of
+// the decimal point after the first of them.
 func decimal(lit string) (all string, point int64, ok bool) {
 	n, ok := jsonbody.ParseNumber(jsonbody.TrimLeadingZeros(lit))
 	if !ok {
 		return "", 0, false
 	}
-	exp := int64(0)
-	if n.Exp != "" {
-		e, err := strconv.ParseInt(n.Exp, 10, 64)
-		if err != nil {
-			// Out of int64 range: saturate; such a number breaks any limit
-			// in one direction or is zero.
-			if n.Exp[0] == '-' {
-				e = -1 << 40
-			} else {
-				e = 1 << 40
-			}
-		}
-		exp = max(min(e, 1<<40), -1<<40)
-	}
+	// Beyond int64 the exponent saturates: such a number breaks any limit
+	// in one direction or is zero.
+	e, _ := n.Exponent()
+	exp := max(min(e, 1<<40), -1<<40)
 	all = n.Int + n.Frac
 	point = int64(len(n.Int)) + exp
 	lead := len(all) - len(strings.TrimLeft(all, "0"))

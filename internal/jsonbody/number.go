@@ -1,5 +1,7 @@
 package jsonbody
 
+import "strconv"
+
 // Number is a JSON number literal taken apart: each part is a slice of the
 // literal, so reading one allocates nothing.
 type Number struct {
@@ -39,6 +41,17 @@ func ParseNumber(s string) (Number, bool) {
 	return n, true
 }
 
+// Exponent is the value of Exp, 0 without one. Beyond int64 it is
+// math.MaxInt64 or math.MinInt64 and ok is false: each reader states what
+// such a number means to it.
+func (n Number) Exponent() (e int64, ok bool) {
+	if n.Exp == "" {
+		return 0, true
+	}
+	e, err := strconv.ParseInt(n.Exp, 10, 64)
+	return e, err == nil
+}
+
 // numberMarks locate a number's parts in the text scanNumber read: the
 // integer digits are [intAt, intEnd), the point and fraction digits
 // [intEnd, fracEnd) and the exponent with its e [fracEnd, end).
@@ -49,47 +62,41 @@ type numberMarks struct {
 // scanNumber reads the number literal at s[i] by JSON's grammar. When the
 // literal is broken, end is the index of the byte that breaks it (len(s)
 // when the text ends too soon), for the caller to describe.
-func scanNumber[T ~string | ~[]byte](s T, i int) (numberMarks, bool) {
-	var m numberMarks
+func scanNumber[T ~string | ~[]byte](s T, i int) (m numberMarks, ok bool) {
 	if i < len(s) && s[i] == '-' {
 		i++
 	}
 	m.intAt = i
-	switch {
-	case i >= len(s):
-		m.end = i
-		return m, false
-	case s[i] == '0':
-		i++
-	case s[i] >= '1' && s[i] <= '9':
-		i = skipDigits(s, i+1)
-	default:
-		m.end = i
+	if i < len(s) && s[i] == '0' {
+		m.intEnd = i + 1
+	} else if m.intEnd, ok = someDigits(s, i); !ok {
+		m.end = m.intEnd
 		return m, false
 	}
-	m.intEnd = i
-	if i < len(s) && s[i] == '.' {
-		i++
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			m.end = i
+	m.fracEnd = m.intEnd
+	if m.fracEnd < len(s) && s[m.fracEnd] == '.' {
+		if m.fracEnd, ok = someDigits(s, m.fracEnd+1); !ok {
+			m.end = m.fracEnd
 			return m, false
 		}
-		i = skipDigits(s, i+1)
 	}
-	m.fracEnd = i
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
+	m.end = m.fracEnd
+	if m.end < len(s) && (s[m.end] == 'e' || s[m.end] == 'E') {
+		i = m.end + 1
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
 		}
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			m.end = i
-			return m, false
-		}
-		i = skipDigits(s, i+1)
+		m.end, ok = someDigits(s, i)
+		return m, ok
 	}
-	m.end = i
 	return m, true
+}
+
+// someDigits returns the index after the run of ASCII digits at s[i:], and
+// false (with i) when there is none.
+func someDigits[T ~string | ~[]byte](s T, i int) (int, bool) {
+	end := skipDigits(s, i)
+	return end, end > i
 }
 
 // skipDigits returns the index after the run of ASCII digits at s[i:].

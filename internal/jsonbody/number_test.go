@@ -2,6 +2,7 @@ package jsonbody
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -101,5 +102,15 @@ func TestTrimLeadingZerosLeavesTheNumberForParseNumber(t *testing.T) {
 		"0e5": "0e5", "": "", "-": "-", "0x10": "0x10", "00a": "0a",
 	} {
 		assert.Equal(t, want, TrimLeadingZeros(in), "%q", in)
+	}
+}
+
+func TestExponentSaysWhenItIsBeyondInt64(t *testing.T) {
+	for s, want := range map[string]int64{"1": 0, "1e5": 5, "1E+5": 5, "1e-5": -5, "1e99999999999999999999": math.MaxInt64, "1e-99999999999999999999": math.MinInt64} {
+		n, ok := ParseNumber(s)
+		require.True(t, ok, s)
+		e, inRange := n.Exponent()
+		assert.Equal(t, want, e, s)
+		assert.Equal(t, e != math.MaxInt64 && e != math.MinInt64, inRange, s)
 	}
 }

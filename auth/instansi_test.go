@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -19,7 +20,7 @@ func docExample(t *testing.T, method string) map[string]any {
 	require.NoError(t, err)
 	for _, e := range exs {
 		if e.Method == method {
-			doc, err := pia.DecodeJSON(e.JSON)
+			doc, err := jsonbody.Decode(e.JSON)
 			require.NoError(t, err)
 			return doc.(map[string]any)
 		}

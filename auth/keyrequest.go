@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -14,7 +15,7 @@ const maxKeyRequestValues = 1000
 // user_akses or pwd_akses, a member named twice) is ErrBadRequest with a reason that never quotes
 // the body. Other members are ignored: clients add their own.
 func ParseKeyRequest(body []byte) (user, pwd string, err error) {
-	doc, derr := pia.DecodeJSONWith(body, pia.DecodeOptions{Strict: true, MaxElements: maxKeyRequestValues})
+	doc, derr := jsonbody.DecodeWith(body, jsonbody.Options{Strict: true, MaxElements: maxKeyRequestValues})
 	if derr != nil {
 		return "", "", badRequest(pia.MsgWhyNotJSON)
 	}

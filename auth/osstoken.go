@@ -169,7 +169,7 @@ func StripQueryToken(rawQuery string) string {
 }
 
 // NIBPath is where the NIB a Token covers sits in a method's payload, for
-// pia.ScanString: <request root>.nib for the methods the PIA documents with
+// jsonbody.ScanString: <request root>.nib for the methods the PIA documents with
 // a Token (pia.Method.OSSToken: receiveNIB's dataNIB.nib, ...), and for any
 // other method (a custom one) the nib of the payload's only root member
 // ("*").
@@ -181,7 +181,7 @@ func NIBPath(m *pia.Method) []string {
 }
 
 // VerifyRequest verifies the Token header of an OSS call to a K/L/D method
-// against the NIB of its payload doc (decoded, as by pia.DecodeJSON).
+// against the NIB of its payload doc (decoded, as by jsonbody.Decode).
 func (o *OSSToken) VerifyRequest(h http.Header, m *pia.Method, doc any) error {
 	tok := headerValue(h, DefaultOSSTokenHeader)
 	if tok == "" {

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/caddy-pia/caddy-pia/auth"
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -439,14 +440,24 @@ func (g *Gateway) findOSSToken(r *http.Request) (string, *refusal) {
 }
 
 // verifyOSSToken checks the Token against the NIB of the body, found by
-// pia.ScanString; a NIB named twice is refused, as the decoder refuses it.
+// jsonbody.ScanString; a NIB named twice is refused, as the decoder refuses
+// it. A body that is not JSON is answered as broken whatever its Token, as
+// on every other route (policy one-broken-body-answer): the Token is
+// checked against what the body holds, and a broken body holds nothing.
 func (g *Gateway) verifyOSSToken(m *pia.Method, tok string, body []byte) *refusal {
-	nib, _, err := pia.ScanString(body, auth.NIBPath(m)...)
-	if err != nil {
-		return g.decodeRefusal(err)
+	nib, _, err := jsonbody.ScanString(body, auth.NIBPath(m)...)
+	if err == nil {
+		if err = g.ossToken.Verify(tok, nib); err == nil {
+			return nil
+		}
 	}
-	if err := g.ossToken.Verify(tok, nib); err != nil {
-		return g.authRefusal(err)
+	var syntax *jsonbody.SyntaxError
+	if errors.As(err, &syntax) || m.HTTPMethod != http.MethodGet && !jsonbody.Valid(body) {
+		return g.brokenBody(body)
 	}
-	return nil
+	var dup *jsonbody.DuplicateMemberError
+	if errors.As(err, &dup) {
+		return g.decodeRefusal(err) // the Token's NIB named twice
+	}
+	return g.authRefusal(err)
 }

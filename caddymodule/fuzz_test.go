@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caddy-pia/caddy-pia/auth"
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -73,7 +74,7 @@ func FuzzGateway(f *testing.F) {
 		if !ok {
 			m = &pia.Method{Name: method}
 		}
-		nib, _, _ := pia.ScanString([]byte(body), auth.NIBPath(m)...)
+		nib, _, _ := jsonbody.ScanString([]byte(body), auth.NIBPath(m)...)
 		req.Header.Set("Token", auth.ComputeOSSToken("u", "p", nib, time.Now()))
 		if version != "" {
 			req.Header.Set("X-PIA-Version", version)

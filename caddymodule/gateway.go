@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/caddy-pia/caddy-pia/auth"
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/transform"
 	"github.com/caddy-pia/caddy-pia/validate"
@@ -129,7 +130,7 @@ type Gateway struct {
 	mode      validate.Mode
 	clientVer pia.Version
 	maxBody   int64
-	decode    pia.DecodeOptions
+	decode    jsonbody.Options
 }
 
 // Upstream is one service requests are handed to.
@@ -241,7 +242,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if g.MaxElements <= 0 {
 		g.MaxElements = DefaultMaxElements
 	}
-	g.decode = pia.DecodeOptions{Strict: true, MaxElements: g.MaxElements}
+	g.decode = jsonbody.Options{Strict: true, MaxElements: g.MaxElements}
 	if g.mode, err = validate.ParseMode(g.Validation); err != nil {
 		return fmt.Errorf("loading validation: %w", err)
 	}

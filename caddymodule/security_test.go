@@ -27,7 +27,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caddy-pia/caddy-pia/auth"
-	"github.com/caddy-pia/caddy-pia/internal/pia"
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 )
 
 // The regression tests of the adversarial review (issue 12): each fails on
@@ -512,6 +512,6 @@ func TestDefaultElementBoundFitsTheLargestRealPayloads(t *testing.T) {
 	doc["dataNIB"]["data_proyek"] = grown
 	sample, err = json.Marshal(doc)
 	require.NoError(t, err)
-	_, err = pia.DecodeJSONWith(sample, pia.DecodeOptions{Strict: true, MaxElements: DefaultMaxElements})
+	_, err = jsonbody.DecodeWith(sample, jsonbody.Options{Strict: true, MaxElements: DefaultMaxElements})
 	assert.NoError(t, err, "a %d KB receiveNIB with %d projects fits the default bound", len(sample)>>10, len(grown))
 }

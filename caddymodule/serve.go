@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/caddy-pia/caddy-pia/auth"
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/transform"
 	"github.com/caddy-pia/caddy-pia/validate"
@@ -285,7 +286,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	hasBody := m.HTTPMethod != http.MethodGet
 	if hasBody {
 		ct := r.Header.Get("Content-Type")
-		if ct != "" && !isJSON(ct) && !(lenientType(ct) && pia.ValidJSON(body)) {
+		if ct != "" && !isJSON(ct) && !(lenientType(ct) && jsonbody.Valid(body)) {
 			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, clipPath(ct))
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
@@ -324,8 +325,8 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	check := x.route.mode != validate.ModeOff && g.validator.Has(up.version, m.Name, pia.Request)
 	checkData := claims != nil && auth.InstansiNeedsPayload(claims, m)
 	if !adapt && !check && !checkData {
-		if !pia.ValidJSON(body) {
-			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgNotJSONBody}
+		if !jsonbody.Valid(body) {
+			return nil, g.brokenBody(body)
 		}
 		return body, nil
 	}
@@ -336,7 +337,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		// sent: what the path below would conclude (validate.Clean).
 		return body, nil
 	}
-	doc, err := pia.DecodeJSONWith(body, g.decode)
+	doc, err := jsonbody.DecodeWith(body, g.decode)
 	if err != nil {
 		return nil, g.decodeRefusal(err)
 	}
@@ -390,12 +391,26 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	return out, nil
 }
 
+// brokenBody answers a body found not to be JSON without decoding it (by
+// Valid or ScanString) with what the strict decoder says of it, so one
+// broken body gets one answer whichever route found it (policy
+// one-broken-body-answer). Decoding again costs nothing on the usual path:
+// it is only done for a body already refused.
+func (g *Gateway) brokenBody(body []byte) *refusal {
+	if _, err := jsonbody.DecodeWith(body, g.decode); err != nil {
+		return g.decodeRefusal(err)
+	}
+	// Unreachable: the strict decoder accepts less than Valid and
+	// ScanString do. Still an answer, never a crash.
+	return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{"?"}}
+}
+
 // decodeRefusal answers a body the strict decoder refused: a repeated
 // member is named (400), too many values is 413, as too many bytes is
 // (policy strict-request-json).
 func (g *Gateway) decodeRefusal(err error) *refusal {
-	var dup *pia.DuplicateMemberError
-	var many *pia.TooManyElementsError
+	var dup *jsonbody.DuplicateMemberError
+	var many *jsonbody.TooManyElementsError
 	switch {
 	case errors.As(err, &dup):
 		return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgDuplicateMember,
@@ -500,7 +515,7 @@ func (g *Gateway) prefixOf(path string) (string, bool) {
 func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w http.ResponseWriter) error {
 	body := rec.Buffer().Bytes()
 	out := body
-	if doc, err := pia.DecodeJSON(body); err == nil {
+	if doc, err := jsonbody.Decode(body); err == nil {
 		doc, rep := g.transform.Convert(x.method.Name, pia.Response, x.upstreamVer, x.clientVer, doc)
 		applied, errs := rep.Applied, rep.Errors
 		if len(errs) == 0 && len(applied) > 0 {
@@ -703,7 +718,7 @@ func receivedValue(doc any, ptr string) (string, bool) {
 	if ptr == "" || validate.SecretField(ptr) {
 		return "", false
 	}
-	cur, ok := pia.Lookup(doc, pia.PointerSegments(ptr))
+	cur, ok := jsonbody.Lookup(doc, jsonbody.PointerSegments(ptr))
 	if !ok {
 		return "", false
 	}
@@ -844,7 +859,7 @@ func (g *Gateway) checkRoot(x *exchange, doc any) *refusal {
 	got := clipPath(strings.Join(sent, ", "))
 	args := []any{got, x.method.Name, root}
 	return &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, msg: pia.MsgWrongRoot, args: args,
-		errors: []pia.FieldError{{Field: pia.Pointer(root), Rule: "required", Expected: root, Got: got, Msg: pia.MsgWrongRoot, Args: args}}}
+		errors: []pia.FieldError{{Field: jsonbody.Pointer(root), Rule: "required", Expected: root, Got: got, Msg: pia.MsgWrongRoot, Args: args}}}
 }
 
 // supportedVersions lists, for a message, the versions a client may state.

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -201,7 +202,7 @@ func (s *state) move(src, dst []string, ver pia.Version, required bool, r *rule,
 		s.objects(c, dst[n:len(dst)-1], func(o map[string]any) bool {
 			targets++
 			if _, ok := o[dstKey]; !ok {
-				o[dstKey] = pia.CloneTree(v)
+				o[dstKey] = jsonbody.CloneTree(v)
 				filled = true
 				if _, ok := v.(*missing); ok {
 					s.missing++
@@ -327,7 +328,7 @@ func (s *state) ensure(p []string, r *rule, d dir, required bool) bool {
 			return false
 		}
 		if r.hasDef {
-			o[key] = pia.CloneTree(r.def)
+			o[key] = jsonbody.CloneTree(r.def)
 			return true
 		}
 		if m == nil {
@@ -364,7 +365,7 @@ func (s *state) retype(p []string, toNumber bool, r *rule) bool {
 		if !ok || str == "" {
 			return false
 		}
-		if pia.IsJSONNumber(str) {
+		if _, ok := jsonbody.ParseNumber(str); ok {
 			o[key] = json.Number(str)
 			return true
 		}
@@ -414,7 +415,7 @@ func numberVersion(r *rule) pia.Version {
 // renamed back to the input's names where a rename moved them.
 func (s *state) fail(seg []string, rule, expected, got string, msg pia.Msg, args ...any) {
 	s.report.Errors = append(s.report.Errors, pia.FieldError{
-		Field: pia.Pointer(s.inputNames(seg)...), Rule: rule, Expected: expected, Got: got, Msg: msg, Args: args,
+		Field: jsonbody.Pointer(s.inputNames(seg)...), Rule: rule, Expected: expected, Got: got, Msg: msg, Args: args,
 	})
 }
 
@@ -484,7 +485,7 @@ func (s *state) sweep(node any, r *reach) {
 func (s *state) sweepMember(obj map[string]any, k string, v any, r *reach) {
 	if m, ok := v.(*missing); ok {
 		delete(obj, k)
-		s.report.Errors = append(s.report.Errors, s.missingError(pia.Pointer(append(s.ptr, k)...), m))
+		s.report.Errors = append(s.report.Errors, s.missingError(jsonbody.Pointer(append(s.ptr, k)...), m))
 		return
 	}
 	s.ptr = append(s.ptr, k)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -34,7 +35,7 @@ func benchPayloads(b *testing.B) []benchPayload {
 		// 4.3.16 and later made mandatory, at the places the engine names.
 		complete := fullSample(b, cat, v4312, m, pia.Request, 3)
 		for round := 0; round < 3; round++ {
-			_, rep := e.Convert(m, pia.Request, v4312, v4320, pia.CloneTree(complete))
+			_, rep := e.Convert(m, pia.Request, v4312, v4320, jsonbody.CloneTree(complete))
 			if len(rep.Errors) == 0 {
 				break
 			}
@@ -42,7 +43,7 @@ func benchPayloads(b *testing.B) []benchPayload {
 				fill(complete, pointerSegments(fe.Field), "1")
 			}
 		}
-		_, rep := e.Convert(m, pia.Request, v4312, v4320, pia.CloneTree(complete))
+		_, rep := e.Convert(m, pia.Request, v4312, v4320, jsonbody.CloneTree(complete))
 		require.Empty(b, rep.Errors)
 		raw, err = json.Marshal(complete)
 		require.NoError(b, err)
@@ -68,7 +69,7 @@ func BenchmarkUpgrade4312To4320(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(p.body)))
 			for i := 0; i < b.N; i++ {
-				if _, err := pia.DecodeJSON(p.body); err != nil {
+				if _, err := jsonbody.Decode(p.body); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -78,7 +79,7 @@ func BenchmarkUpgrade4312To4320(b *testing.B) {
 			b.SetBytes(int64(len(p.body)))
 			var rep Report
 			for i := 0; i < b.N; i++ {
-				doc, err := pia.DecodeJSON(p.body)
+				doc, err := jsonbody.Decode(p.body)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -94,7 +95,7 @@ func BenchmarkUpgrade4312To4320(b *testing.B) {
 				if len(docs) == 0 {
 					b.StopTimer()
 					for len(docs) < cap(docs) {
-						doc, _ := pia.DecodeJSON(p.body)
+						doc, _ := jsonbody.Decode(p.body)
 						docs = append(docs, doc)
 					}
 					b.StartTimer()

@@ -239,7 +239,7 @@ func (e *Engine) Needed(method string, kind pia.Kind, from, to pia.Version) bool
 	return false
 }
 
-// Convert carries a decoded tree (pia.DecodeJSON's maps, slices,
+// Convert carries a decoded tree (jsonbody.Decode's maps, slices,
 // json.Number) of method's request or response from version from to
 // version to, in either direction, step by step through the catalog's
 // versions between them. It changes doc in place and returns the root to

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -36,7 +37,7 @@ func FuzzConvert(f *testing.F) {
 	vs := cat.Versions()
 	oldest, newest := vs[0], vs[len(vs)-1]
 	f.Fuzz(func(t *testing.T, body []byte, pick uint8) {
-		doc, err := pia.DecodeJSON(body)
+		doc, err := jsonbody.Decode(body)
 		if err != nil {
 			return
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -44,7 +45,7 @@ func builtin(t testing.TB) (*pia.Catalog, *Engine) {
 
 func decode(t testing.TB, s string) any {
 	t.Helper()
-	v, err := pia.DecodeJSON([]byte(s))
+	v, err := jsonbody.Decode([]byte(s))
 	require.NoError(t, err, s)
 	return v
 }
@@ -132,7 +133,7 @@ func leaves(v any) map[string]any {
 				out[ptr] = x
 			}
 			for k, e := range x {
-				walk(ptr+pia.Pointer(k), e)
+				walk(ptr+jsonbody.Pointer(k), e)
 			}
 		case []any:
 			if len(x) == 0 {

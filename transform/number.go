@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"math/big"
 	"strconv"
-	"strings"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -16,20 +16,8 @@ import (
 // (policy transform-retype-number-text). Anything else, spaces and decimal
 // commas included, is not a number.
 func numberText(s string) (string, bool) {
-	sign, unsigned := "", s
-	if strings.HasPrefix(s, "-") {
-		sign, unsigned = "-", s[1:]
-	}
-	// Drop the zeros that lead another digit; what is left is asked of the
-	// strict grammar, which then also refuses anything else.
-	z := 0
-	for z+1 < len(unsigned) && unsigned[z] == '0' && unsigned[z+1] >= '0' && unsigned[z+1] <= '9' {
-		z++
-	}
-	if z > 0 {
-		s = sign + unsigned[z:]
-	}
-	if !pia.IsJSONNumber(s) {
+	s = jsonbody.TrimLeadingZeros(s)
+	if _, ok := jsonbody.ParseNumber(s); !ok {
 		return "", false
 	}
 	return s, true
@@ -69,39 +57,23 @@ const maxExponent = 64
 // ratOf reads a number's text exactly; ok is false for an exponent beyond
 // maxExponent.
 func ratOf(text string) (*big.Rat, bool) {
-	if exp, ok := exponentOf(text); !ok || exp > maxExponent || exp < -maxExponent {
+	n, ok := jsonbody.ParseNumber(text)
+	if !ok {
+		return nil, false
+	}
+	if exp, ok := n.Exponent(); !ok || exp > maxExponent || exp < -maxExponent {
 		return nil, false
 	}
 	return new(big.Rat).SetString(text)
 }
 
-func exponentOf(text string) (int, bool) {
-	i := strings.IndexAny(text, "eE")
-	if i < 0 {
-		return 0, true
-	}
-	e := strings.TrimPrefix(text[i+1:], "+")
-	if len(e) > 6 {
-		return 0, false
-	}
-	n, err := strconv.Atoi(e)
-	return n, err == nil
-}
-
 // decimalsOf is the number of decimals a number's text shows, so a sum
 // is written with as many as the most precise of its parts (1.50 + 2
-// gives 3.50, not 3.5).
+// gives 3.50, not 3.5). text is one ratOf read, so its exponent is small.
 func decimalsOf(text string) int {
-	end := strings.IndexAny(text, "eE")
-	if end < 0 {
-		end = len(text)
-	}
-	frac := 0
-	if dot := strings.IndexByte(text[:end], '.'); dot >= 0 {
-		frac = end - dot - 1
-	}
-	exp, _ := exponentOf(text)
-	return max(frac-exp, 0)
+	n, _ := jsonbody.ParseNumber(text)
+	exp, _ := n.Exponent()
+	return max(len(n.Frac)-int(exp), 0)
 }
 
 // quoted renders a value for a conversion error: a string quoted, clipped.

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -114,7 +115,7 @@ func TestTheLoadTestsOldClientBodyIsTheSampleCarriedDown(t *testing.T) {
 	read := func(name string) any {
 		b, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", name))
 		require.NoError(t, err)
-		doc, err := pia.DecodeJSON(b)
+		doc, err := jsonbody.Decode(b)
 		require.NoError(t, err)
 		return doc
 	}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -369,7 +370,7 @@ func compileRule(cat *pia.Catalog, from, to pia.Version, r Rule) (*rule, error) 
 		if !takesDefault {
 			return nil, fmt.Errorf("%s takes no default", r.Op)
 		}
-		v, err := pia.DecodeJSON(r.Default)
+		v, err := jsonbody.Decode(r.Default)
 		if err != nil {
 			return nil, fmt.Errorf("default: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -86,10 +87,10 @@ func violations(t testing.TB, cat *pia.Catalog, v pia.Version, method string, k 
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
-			ptr := pia.Pointer(e.InstanceLocation...)
+			ptr := jsonbody.Pointer(e.InstanceLocation...)
 			if r, ok := e.ErrorKind.(*kind.Required); ok {
 				for _, name := range r.Missing {
-					out = append(out, violation{ptr + pia.Pointer(name), "required"})
+					out = append(out, violation{ptr + jsonbody.Pointer(name), "required"})
 				}
 				return
 			}

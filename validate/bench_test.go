@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -25,7 +26,7 @@ func benchPayload(b *testing.B, method string) (*Validator, []byte) {
 	require.True(b, ok)
 	raw, err := json.Marshal(piatest.Sampler{Members: 3, MaxText: 15}.Build(s.Doc.(map[string]any)))
 	require.NoError(b, err)
-	doc, err := pia.DecodeJSON(raw)
+	doc, err := jsonbody.Decode(raw)
 	require.NoError(b, err)
 	require.Nil(b, v.Validate(pia.MustVersion("4.3.20"), method, pia.Request, doc), "the benchmark payload is valid")
 	return v, raw
@@ -56,7 +57,7 @@ func BenchmarkStdlibDecode(b *testing.B) {
 
 func BenchmarkDecode(b *testing.B) {
 	eachBody(b, func(_ *Validator, _ string, raw []byte) error {
-		_, err := pia.DecodeJSON(raw)
+		_, err := jsonbody.Decode(raw)
 		return err
 	})
 }
@@ -69,7 +70,7 @@ func BenchmarkValidateTree(b *testing.B) { benchValidateTree(b, (*Validator).Val
 // Normalize, Validate. BenchmarkBudget gives its ratio to a plain decode (target ≤ 1).
 func BenchmarkValidateBytes(b *testing.B) {
 	eachBody(b, func(v *Validator, m string, raw []byte) error {
-		doc, err := pia.DecodeJSON(raw)
+		doc, err := jsonbody.Decode(raw)
 		if err != nil {
 			return err
 		}
@@ -109,7 +110,7 @@ func eachBody(b *testing.B, op func(v *Validator, m string, raw []byte) error) {
 }
 
 // BenchmarkBudget measures the budget: each op decodes the bytes with plain
-// encoding/json, then runs the request path (DecodeJSON, Normalize,
+// encoding/json, then runs the request path (jsonbody.Decode, Normalize,
 // Validate) on the same bytes, timing both; x_stdlib_decode is the request
 // path's time over the plain decode's (target ≤ 1), clean_x_stdlib_decode
 // that of Clean, the path of a valid body from a client of the upstream's
@@ -128,7 +129,7 @@ func BenchmarkBudget(b *testing.B) {
 					b.Fatal(err)
 				}
 				t1 := time.Now()
-				doc, err := pia.DecodeJSON(raw)
+				doc, err := jsonbody.Decode(raw)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -176,7 +177,7 @@ func benchValidateTree(b *testing.B, check func(*Validator, pia.Version, string,
 	ver := pia.MustVersion("4.3.20")
 	for _, m := range benchMethods {
 		v, raw := benchPayload(b, m)
-		doc, err := pia.DecodeJSON(raw)
+		doc, err := jsonbody.Decode(raw)
 		require.NoError(b, err)
 		b.Run(m, func(b *testing.B) {
 			b.ReportAllocs()

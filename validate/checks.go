@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/caddy-pia/caddy-pia/internal/pia"
@@ -164,37 +165,21 @@ func numberLiteral(v any) (string, bool) {
 	return "", false
 }
 
-// decimal reads a literal [-]int[.frac][e[±]exp] as its significant digits
-// (no leading or trailing zeros; "" for zero) and the position of the
-// decimal point after the first of them.
+// decimal reads a number literal (JSON's grammar, jsonbody.ParseNumber,
+// with leading zeros, which the library also reads) as its significant
+// digits (no leading or trailing zeros; "" for zero) and the position of
+// the decimal point after the first of them.
 func decimal(lit string) (all string, point int64, ok bool) {
-	s := strings.TrimPrefix(lit, "-")
-	mant, exp := s, int64(0)
-	if i := strings.IndexAny(s, "eE"); i >= 0 {
-		mant = s[:i]
-		e, err := strconv.ParseInt(s[i+1:], 10, 64)
-		if err != nil {
-			// Out of int64 range: saturate; such a number breaks any limit
-			// in one direction or is zero.
-			if strings.HasPrefix(s[i+1:], "-") {
-				e = -1 << 40
-			} else {
-				e = 1 << 40
-			}
-		}
-		exp = max(min(e, 1<<40), -1<<40)
+	n, ok := jsonbody.ParseNumber(jsonbody.TrimLeadingZeros(lit))
+	if !ok {
+		return "", 0, false
 	}
-	intPart, frac := mant, ""
-	if i := strings.IndexByte(mant, '.'); i >= 0 {
-		intPart, frac = mant[:i], mant[i+1:]
-	}
-	all = intPart + frac
-	for i := 0; i < len(all); i++ {
-		if all[i] < '0' || all[i] > '9' {
-			return "", 0, false
-		}
-	}
-	point = int64(len(intPart)) + exp
+	// Beyond int64 the exponent saturates: such a number breaks any limit
+	// in one direction or is zero.
+	e, _ := n.Exponent()
+	exp := max(min(e, 1<<40), -1<<40)
+	all = n.Int + n.Frac
+	point = int64(len(n.Int)) + exp
 	lead := len(all) - len(strings.TrimLeft(all, "0"))
 	all = strings.TrimRight(all[lead:], "0")
 	return all, point - int64(lead), true

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -59,7 +60,7 @@ func verdict(t *testing.T, s *jsonschema.Schema, doc any) []string {
 		loc := pointer(e.InstanceLocation)
 		if r, ok := e.ErrorKind.(*kind.Required); ok {
 			for _, m := range r.Missing {
-				seen[loc+pia.Pointer(m)] = true
+				seen[loc+jsonbody.Pointer(m)] = true
 			}
 			return
 		}
@@ -113,7 +114,7 @@ func TestChecksAgreeWithTheLibrary(t *testing.T) {
 				} else {
 					obj[last] = m.value
 				}
-				assert.Equal(t, verdict(t, plain.schema, sample), verdict(t, fast.schema, sample), "%s %s: %s", s.ID, pia.Pointer(site.segs...), m.name)
+				assert.Equal(t, verdict(t, plain.schema, sample), verdict(t, fast.schema, sample), "%s %s: %s", s.ID, jsonbody.Pointer(site.segs...), m.name)
 				obj[last] = old
 				compared++
 			}

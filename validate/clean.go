@@ -6,11 +6,12 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
 // Clean reports whether body is a payload the full path would forward
-// untouched: pia.DecodeJSONWith(body, o) succeeds, Normalize changes
+// untouched: jsonbody.DecodeWith(body, o) succeeds, Normalize changes
 // nothing and Validate finds nothing, for the same version, and the body
 // holds the schema's root member. It reads the bytes once against the
 // validation plan and builds no tree, so the common request, a valid one
@@ -21,17 +22,17 @@ import (
 // not declare, an escaped member name, a number written unusually). It is
 // never true where the full path would refuse or change the body; the
 // differential test in clean_test.go and FuzzValidate hold it to that.
-func (v *Validator) Clean(ver pia.Version, method string, kind pia.Kind, body []byte, o pia.DecodeOptions) bool {
+func (v *Validator) Clean(ver pia.Version, method string, kind pia.Kind, body []byte, o jsonbody.Options) bool {
 	c := v.lookup(ver, method, kind)
 	if c == nil || c.plan == nil || !c.cleanable || !o.Strict {
 		return false
 	}
 	w := cleanWalker{b: body, limited: o.MaxElements > 0, budget: o.MaxElements}
-	w.i = pia.SkipSpace(body, 0)
+	w.i = jsonbody.SkipSpace(body, 0)
 	if !w.value(c.plan) {
 		return false
 	}
-	return pia.SkipSpace(body, w.i) == len(body)
+	return jsonbody.SkipSpace(body, w.i) == len(body)
 }
 
 // cleanable says whether Clean may answer for a schema: one whose numbers
@@ -146,7 +147,7 @@ func (w *cleanWalker) literal(word string, p *plan, t jtype, notACode bool) bool
 
 func (w *cleanWalker) number(p *plan) bool {
 	start := w.i
-	end, ok := pia.ScanNumber(w.b, w.i)
+	end, ok := jsonbody.ScanNumber(w.b, w.i)
 	if !ok {
 		return false
 	}
@@ -178,7 +179,7 @@ func (w *cleanWalker) number(p *plan) bool {
 
 func (w *cleanWalker) str(p *plan) bool {
 	start := w.i + 1
-	end, ok := pia.ScanStringBody(w.b, start)
+	end, ok := jsonbody.ScanStringBody(w.b, start)
 	if !ok {
 		return false
 	}
@@ -193,7 +194,7 @@ func (w *cleanWalker) str(p *plan) bool {
 	} else {
 		// An escaped string is read by the decoder itself, which is
 		// where escapes and surrogates are decided.
-		v, err := pia.DecodeJSONWith(w.b[start-1:end], pia.DecodeOptions{Strict: true})
+		v, err := jsonbody.DecodeWith(w.b[start-1:end], jsonbody.Options{Strict: true})
 		if err != nil {
 			return false
 		}
@@ -243,7 +244,7 @@ func changedByNormalize(f *pia.FieldInfo, s string) bool {
 
 func (w *cleanWalker) enter() bool {
 	w.depth++
-	return w.depth <= pia.MaxDepth
+	return w.depth <= jsonbody.MaxDepth
 }
 
 func (w *cleanWalker) array(p *plan) bool {
@@ -260,7 +261,7 @@ func (w *cleanWalker) array(p *plan) bool {
 	if !w.enter() {
 		return false
 	}
-	w.i = pia.SkipSpace(w.b, w.i+1)
+	w.i = jsonbody.SkipSpace(w.b, w.i+1)
 	if w.i < len(w.b) && w.b[w.i] == ']' {
 		w.i++
 		w.depth--
@@ -270,13 +271,13 @@ func (w *cleanWalker) array(p *plan) bool {
 		if !w.value(items) {
 			return false
 		}
-		w.i = pia.SkipSpace(w.b, w.i)
+		w.i = jsonbody.SkipSpace(w.b, w.i)
 		if w.i >= len(w.b) {
 			return false
 		}
 		switch w.b[w.i] {
 		case ',':
-			w.i = pia.SkipSpace(w.b, w.i+1)
+			w.i = jsonbody.SkipSpace(w.b, w.i+1)
 			continue
 		case ']':
 			w.i++
@@ -311,7 +312,7 @@ func (w *cleanWalker) object(p *plan) bool {
 		}
 	}
 	base := w.nOthers
-	w.i = pia.SkipSpace(w.b, w.i+1)
+	w.i = jsonbody.SkipSpace(w.b, w.i+1)
 	if w.i < len(w.b) && w.b[w.i] == '}' {
 		w.i++
 	} else {
@@ -320,7 +321,7 @@ func (w *cleanWalker) object(p *plan) bool {
 				return false
 			}
 			start := w.i + 1
-			end, ok := pia.ScanStringBody(w.b, start)
+			end, ok := jsonbody.ScanStringBody(w.b, start)
 			if !ok {
 				return false
 			}
@@ -346,20 +347,20 @@ func (w *cleanWalker) object(p *plan) bool {
 					return false
 				}
 			}
-			w.i = pia.SkipSpace(w.b, end)
+			w.i = jsonbody.SkipSpace(w.b, end)
 			if w.i >= len(w.b) || w.b[w.i] != ':' {
 				return false
 			}
-			w.i = pia.SkipSpace(w.b, w.i+1)
+			w.i = jsonbody.SkipSpace(w.b, w.i+1)
 			if !w.value(sub) {
 				return false
 			}
-			w.i = pia.SkipSpace(w.b, w.i)
+			w.i = jsonbody.SkipSpace(w.b, w.i)
 			if w.i >= len(w.b) {
 				return false
 			}
 			if w.b[w.i] == ',' {
-				w.i = pia.SkipSpace(w.b, w.i+1)
+				w.i = jsonbody.SkipSpace(w.b, w.i+1)
 				continue
 			}
 			if w.b[w.i] != '}' {

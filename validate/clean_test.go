@@ -14,18 +14,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
 
 // gatewayDecode is how the gateway decodes a request (its default
 // max_elements).
-var gatewayDecode = pia.DecodeOptions{Strict: true, MaxElements: 250000}
+var gatewayDecode = jsonbody.Options{Strict: true, MaxElements: 250000}
 
 // untouched is what Clean promises: the full path (strict decode,
 // Normalize, Validate, the root check) forwards body as it is.
-func untouched(v *Validator, ver pia.Version, method string, kind pia.Kind, body []byte, o pia.DecodeOptions) bool {
-	doc, err := pia.DecodeJSONWith(body, o)
+func untouched(v *Validator, ver pia.Version, method string, kind pia.Kind, body []byte, o jsonbody.Options) bool {
+	doc, err := jsonbody.DecodeWith(body, o)
 	if err != nil {
 		return false
 	}
@@ -44,7 +45,7 @@ func untouched(v *Validator, ver pia.Version, method string, kind pia.Kind, body
 
 // sound fails the test where Clean passes a body the full path would
 // refuse or change, and returns Clean's verdict.
-func sound(t *testing.T, v *Validator, ver pia.Version, method string, kind pia.Kind, body []byte, o pia.DecodeOptions, what string) bool {
+func sound(t *testing.T, v *Validator, ver pia.Version, method string, kind pia.Kind, body []byte, o jsonbody.Options, what string) bool {
 	t.Helper()
 	clean := v.Clean(ver, method, kind, body, o)
 	if clean && !untouched(v, ver, method, kind, body, o) {
@@ -103,7 +104,7 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 				for _, v := range validators {
 					// The documentation's whitespace, then compact.
 					var compact []byte
-					doc, err := pia.DecodeJSON(ex.JSON)
+					doc, err := jsonbody.Decode(ex.JSON)
 					require.NoError(t, err)
 					compact, err = json.Marshal(doc)
 					require.NoError(t, err)
@@ -139,12 +140,12 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 			require.True(t, untouched(strict, ver, name, pia.Request, body, gatewayDecode), name)
 			assert.True(t, strict.Clean(ver, name, pia.Request, body, gatewayDecode), name)
 			// One value fewer than it holds is too many.
-			doc, err := pia.DecodeJSON(body)
+			doc, err := jsonbody.Decode(body)
 			require.NoError(t, err)
 			n := countValues(doc)
-			assert.True(t, strict.Clean(ver, name, pia.Request, body, pia.DecodeOptions{Strict: true, MaxElements: n}), name)
-			assert.False(t, strict.Clean(ver, name, pia.Request, body, pia.DecodeOptions{Strict: true, MaxElements: n - 1}), name)
-			assert.False(t, strict.Clean(ver, name, pia.Request, body, pia.DecodeOptions{MaxElements: n}), "%s: only a strict decode is promised", name)
+			assert.True(t, strict.Clean(ver, name, pia.Request, body, jsonbody.Options{Strict: true, MaxElements: n}), name)
+			assert.False(t, strict.Clean(ver, name, pia.Request, body, jsonbody.Options{Strict: true, MaxElements: n - 1}), name)
+			assert.False(t, strict.Clean(ver, name, pia.Request, body, jsonbody.Options{MaxElements: n}), "%s: only a strict decode is promised", name)
 		}
 	})
 
@@ -191,11 +192,11 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 					} else {
 						obj[last] = m.value
 					}
-					check(pia.Pointer(site.segs...) + " " + m.name)
+					check(jsonbody.Pointer(site.segs...) + " " + m.name)
 					obj[last] = old
 				}
 				obj["zz_undeclared"] = "x"
-				check(pia.Pointer(site.segs...) + " beside an undeclared member")
+				check(jsonbody.Pointer(site.segs...) + " beside an undeclared member")
 				delete(obj, "zz_undeclared")
 			}
 		}

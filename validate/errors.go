@@ -9,6 +9,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -69,12 +70,12 @@ func (t translator) leaf(e *jsonschema.ValidationError, out []pia.FieldError) []
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
 		for _, name := range k.Missing {
-			out = append(out, pia.FieldError{Field: ptr + pia.Pointer(name), Rule: RuleRequired, Msg: pia.MsgRequired})
+			out = append(out, pia.FieldError{Field: ptr + jsonbody.Pointer(name), Rule: RuleRequired, Msg: pia.MsgRequired})
 		}
 		return out
 	case *kind.AdditionalProperties:
 		for _, name := range k.Properties {
-			out = append(out, pia.FieldError{Field: ptr + pia.Pointer(name), Rule: RuleAdditional, Msg: pia.MsgUnknownField})
+			out = append(out, pia.FieldError{Field: ptr + jsonbody.Pointer(name), Rule: RuleAdditional, Msg: pia.MsgUnknownField})
 		}
 		return out
 	case *kind.Type:
@@ -356,7 +357,7 @@ func expectedType(info *pia.FieldInfo, want []string) string {
 // valueAt finds the value at an instance location of the payload (nil
 // where there is none).
 func (t translator) valueAt(loc []string) any {
-	v, _ := pia.Lookup(t.doc, loc)
+	v, _ := jsonbody.Lookup(t.doc, loc)
 	return v
 }
 
@@ -364,5 +365,5 @@ func pointer(loc []string) string {
 	if len(loc) == 0 {
 		return ""
 	}
-	return pia.Pointer(loc...)
+	return jsonbody.Pointer(loc...)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -60,7 +61,7 @@ func FuzzValidate(f *testing.F) {
 			if fuzzValidator.Clean(v4320, m, pia.Request, b, gatewayDecode) && !untouched(fuzzValidator, v4320, m, pia.Request, b, gatewayDecode) {
 				t.Fatalf("%s: Clean passes a body the full path refuses or changes", m)
 			}
-			doc, err := pia.DecodeJSON(b)
+			doc, err := jsonbody.Decode(b)
 			if err != nil {
 				return
 			}

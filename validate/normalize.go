@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -142,7 +143,10 @@ func normalizeValue(n *node, val any) (any, bool) {
 // zeros ("007"), a plus sign, spaces and decimal commas are not: a kode
 // with leading zeros may be a code rather than a quantity, and "1,500"
 // reads as one and a half or fifteen hundred depending on who wrote it.
-func isJSONNumber(s string) bool { return pia.IsJSONNumber(s) }
+func isJSONNumber(s string) bool {
+	_, ok := jsonbody.ParseNumber(s)
+	return ok
+}
 
 // normalizeDate applies policies date-for-datetime and datetime-for-date to
 // a string of a field with the given format. A value is changed only when

@@ -13,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -77,7 +78,7 @@ func (t jtype) String() string {
 }
 
 // typeOf is the JSON type of a decoded value; ok is false for a Go type
-// pia.DecodeJSON does not produce, which the plan leaves to the library.
+// jsonbody.Decode does not produce, which the plan leaves to the library.
 func typeOf(v any) (jtype, bool) {
 	switch v.(type) {
 	case nil:
@@ -572,30 +573,11 @@ func (p *plan) checked(v any) bool {
 // measurePlain is measure for a literal without exponent, without
 // building strings; ok is false for any other literal.
 func measurePlain(lit string) (digits, decs int, ok bool) {
-	i := 0
-	if i < len(lit) && lit[i] == '-' {
-		i++
-	}
-	intStart := i
-	for i < len(lit) && lit[i] >= '0' && lit[i] <= '9' {
-		i++
-	}
-	intPart := lit[intStart:i]
-	frac := ""
-	if i < len(lit) && lit[i] == '.' {
-		fracStart := i + 1
-		i = fracStart
-		for i < len(lit) && lit[i] >= '0' && lit[i] <= '9' {
-			i++
-		}
-		frac = lit[fracStart:i]
-	}
-	if i != len(lit) || intPart == "" && frac == "" {
+	n, ok := jsonbody.ParseNumber(lit)
+	if !ok || n.Exp != "" {
 		return 0, 0, false
 	}
-	intPart = strings.TrimLeft(intPart, "0")
-	frac = strings.TrimRight(frac, "0")
-	return len(intPart), len(frac), true
+	return len(strings.TrimLeft(n.Int, "0")), len(strings.TrimRight(n.Frac, "0")), true
 }
 
 func (w *walker) text(p *plan, s string) {

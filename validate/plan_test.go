@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -78,7 +79,7 @@ func TestPlanAgreesWithTheLibrary(t *testing.T) {
 					continue
 				}
 				for _, v := range validators {
-					doc, err := pia.DecodeJSON(ex.JSON)
+					doc, err := jsonbody.Decode(ex.JSON)
 					require.NoError(t, err)
 					agree(t, v, ver, ex.Method, kind, doc, ex.Name())
 					doc, _ = v.Normalize(ver, ex.Method, kind, doc)
@@ -107,7 +108,7 @@ func TestPlanAgreesWithTheLibrary(t *testing.T) {
 				agree(t, v, s.Version, s.Method, s.Kind, map[string]any{}, s.ID+" empty")
 			}
 			for _, site := range sitesOf(schema, nil, nil) {
-				ptr := pia.Pointer(site.segs...)
+				ptr := jsonbody.Pointer(site.segs...)
 				parent := at(sample, site.segs)
 				obj, _ := parent.(map[string]any)
 				require.NotNil(t, obj, "%s: the sample has the field's object", ptr)
@@ -169,7 +170,7 @@ func TestPlanAgreesWithTheLibrary(t *testing.T) {
 		for _, b := range corpus {
 			for _, m := range fuzzMethods {
 				for _, v := range validators {
-					doc, err := pia.DecodeJSON(b)
+					doc, err := jsonbody.Decode(b)
 					if err != nil {
 						continue
 					}
@@ -278,7 +279,7 @@ func TestPlanValidPayloadAllocatesNothing(t *testing.T) {
 		require.True(t, ok)
 		raw, err := json.Marshal(piatest.Sampler{Members: 3, MaxText: 15}.Build(s.Doc.(map[string]any)))
 		require.NoError(t, err)
-		doc, err := pia.DecodeJSON(raw)
+		doc, err := jsonbody.Decode(raw)
 		require.NoError(t, err)
 		require.Nil(t, v.Validate(v4320, m, pia.Request, doc))
 		allocs := testing.AllocsPerRun(20, func() {

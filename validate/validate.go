@@ -19,6 +19,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -152,7 +153,7 @@ func (noLoader) Load(url string) (any, error) {
 // strict mode, whose object schemas close their properties. It returns the
 // checks the copy names as formats, in the order of checkName.
 func prepare(doc map[string]any, id string, strict, rewrite bool) (map[string]any, []*check, error) {
-	out := pia.CloneTree(doc).(map[string]any)
+	out := jsonbody.CloneTree(doc).(map[string]any)
 	out["$id"] = id
 	var checks []*check
 	var errs []error
@@ -359,7 +360,7 @@ func (v *Validator) Has(ver pia.Version, method string, kind pia.Kind) bool {
 }
 
 // Validate returns nil when doc is valid (or no schema exists), else every
-// violation. doc is a decoded tree as pia.DecodeJSON makes it; call
+// violation. doc is a decoded tree as jsonbody.Decode makes it; call
 // Normalize first so that the accepted variations pass.
 func (v *Validator) Validate(ver pia.Version, method string, kind pia.Kind, doc any) *Result {
 	r := v.validate(ver, method, kind, doc)

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
@@ -38,7 +39,7 @@ func newValidator(t testing.TB, opts Options) (*pia.Catalog, *Validator) {
 
 func decode(t testing.TB, s string) any {
 	t.Helper()
-	doc, err := pia.DecodeJSON([]byte(s))
+	doc, err := jsonbody.Decode([]byte(s))
 	require.NoError(t, err)
 	return doc
 }
@@ -82,7 +83,7 @@ func TestDocumentationRequestExamplesValidate(t *testing.T) {
 		for _, ex := range examples {
 			t.Run(ex.Name(), func(t *testing.T) {
 				require.True(t, v.Has(ver, ex.Method, pia.Request), "a schema exists")
-				doc, err := pia.DecodeJSON(ex.JSON)
+				doc, err := jsonbody.Decode(ex.JSON)
 				require.NoError(t, err)
 				doc, _ = v.Normalize(ver, ex.Method, pia.Request, doc)
 				r := v.Validate(ver, ex.Method, pia.Request, doc)
@@ -255,7 +256,7 @@ func TestGeneratedSamplesAndSingleMutations(t *testing.T) {
 			r := v.Validate(s.Version, s.Method, s.Kind, sample)
 			require.Nil(t, r, "the full sample is valid: %s", r.Summary())
 			for _, site := range sitesOf(schema, nil, nil) {
-				ptr := pia.Pointer(site.segs...)
+				ptr := jsonbody.Pointer(site.segs...)
 				for _, m := range mutationsOf(site.schema, site.required) {
 					parent := at(sample, site.segs)
 					last := site.segs[len(site.segs)-1]
@@ -573,7 +574,7 @@ func TestConcurrentUse(t *testing.T) {
 			for j := range 50 {
 				nib := strings.Repeat("1", 10+(i+j)%6)
 				// decode would require, which a worker goroutine must not.
-				doc, err := pia.DecodeJSON([]byte(`{"IZINFINAL": {"nib": "` + nib + `", "bln_berlaku_izin": "7"}}`))
+				doc, err := jsonbody.Decode([]byte(`{"IZINFINAL": {"nib": "` + nib + `", "bln_berlaku_izin": "7"}}`))
 				if !assert.NoError(t, err) {
 					return
 				}

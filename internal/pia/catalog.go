@@ -10,6 +10,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 )
 
 //go:embed schemas
@@ -119,7 +121,7 @@ func (c *Catalog) loadFS(fsys fs.FS, root, source string) error {
 // Add puts one schema document into the catalog; a zero version makes it
 // apply to every version.
 func (c *Catalog) Add(v Version, method string, kind Kind, raw []byte, source string) error {
-	doc, err := DecodeJSON(raw)
+	doc, err := jsonbody.Decode(raw)
 	if err != nil {
 		return fmt.Errorf("schema %s: %w", source, err)
 	}

@@ -4,18 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 )
-
-// Pointer builds a JSON pointer from path segments, escaping ~ and /.
-func Pointer(segs ...string) string {
-	var b strings.Builder
-	for _, s := range segs {
-		b.WriteByte('/')
-		b.WriteString(pointerToken(s))
-	}
-	return b.String()
-}
 
 // Member is one extra member of an envelope, written after kode and
 // keterangan in the order given (key and masa_berlaku of sendSecurityKey).

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 )
 
 // FieldError is one violation found in a payload: the field as a JSON
@@ -174,7 +176,7 @@ func PointerToDotted(ptr string) string {
 		return "(body)"
 	}
 	var b strings.Builder
-	for _, seg := range PointerSegments(ptr) {
+	for _, seg := range jsonbody.PointerSegments(ptr) {
 		if _, err := strconv.Atoi(seg); err == nil {
 			b.WriteString("[" + seg + "]")
 			continue

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 )
 
 // A field's Digits and Decimals come from the NumberAnnotation when the
@@ -23,7 +25,7 @@ func TestFieldLimitsComeFromTheAnnotationElseTheKeywords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := DecodeJSON([]byte(`{"type": "object", "properties": {"n": ` + tt.schema + `}}`))
+			doc, err := jsonbody.Decode([]byte(`{"type": "object", "properties": {"n": ` + tt.schema + `}}`))
 			require.NoError(t, err)
 			info := IndexFields(doc)["n"]
 			require.NotNil(t, info)

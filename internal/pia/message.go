@@ -80,7 +80,6 @@ const (
 	MsgTokenMissing         //
 	MsgTransform            // list of problems
 	MsgVersion              // header value
-	MsgNotJSONBody          //
 	MsgUnreadableBody       //
 	MsgPathParam            // parameter name
 	MsgDuplicateMember      // field path
@@ -180,7 +179,6 @@ var catalogue = [msgCount]bilingual{
 	MsgTokenMissing:         {"Token tidak ditemukan (header Token, Authorization: Bearer, atau parameter token)", "Token missing (Token header, Authorization: Bearer, or token parameter)"},
 	MsgTransform:            {"Data tidak dapat disesuaikan ke PIA %s: %s", "Payload cannot be adapted to PIA %s: %s"},
 	MsgVersion:              {"Versi PIA %q tidak dikenal (versi yang didukung: %s)", "Unknown PIA version %q (supported versions: %s)"},
-	MsgNotJSONBody:          {"Body bukan JSON yang valid", "Body is not valid JSON"},
 	MsgUnreadableBody:       {"Body tidak dapat dibaca", "Body could not be read"},
 	MsgPathParam:            {"Parameter path {%s} harus satu segmen: tanpa /, \\, . atau .., dan tanpa karakter kontrol", "Path parameter {%s} must be one segment: no /, \\, . or .., and no control characters"},
 	MsgTooManyElements:      {"Body memuat lebih dari %d nilai JSON", "Request body holds more than %d JSON values"},

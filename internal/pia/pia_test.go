@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -104,7 +105,7 @@ func TestEnvelopeShapes(t *testing.T) {
 
 func TestPointerToDotted(t *testing.T) {
 	assert.Equal(t, "dataNIB.data_proyek[0].kbli", PointerToDotted("/dataNIB/data_proyek/0/kbli"))
-	assert.Equal(t, "a/b", PointerToDotted(Pointer("a/b")))
+	assert.Equal(t, "a/b", PointerToDotted(jsonbody.Pointer("a/b")))
 	assert.Equal(t, "(body)", PointerToDotted(""))
 }
 

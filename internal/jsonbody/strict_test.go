@@ -1,4 +1,4 @@
-package pia
+package jsonbody
 
 // Fixtures: the JSON texts in this file are built by hand, each the smallest
 // that shows one rule of the strict decoder.
@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var strict = DecodeOptions{Strict: true}
+var strict = Options{Strict: true}
 
 func TestStrictDecodeRefusesDuplicateMembersNamingThem(t *testing.T) {
 	for _, tt := range []struct{ name, in, path string }{
@@ -24,15 +24,15 @@ func TestStrictDecodeRefusesDuplicateMembersNamingThem(t *testing.T) {
 		{"pointer escapes", `{"a/b":{"~":1,"~":2}}`, "/a~1b/~0"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := DecodeJSONWith([]byte(tt.in), strict)
+			_, err := DecodeWith([]byte(tt.in), strict)
 			var dup *DuplicateMemberError
 			require.True(t, errors.As(err, &dup), "%v", err)
 			assert.Equal(t, tt.path, dup.Path)
-			_, err = DecodeJSON([]byte(tt.in))
+			_, err = Decode([]byte(tt.in))
 			assert.NoError(t, err, "the lenient decoder keeps encoding/json's last-wins")
 		})
 	}
-	doc, err := DecodeJSONWith([]byte(`{"a":{"k":1},"b":{"k":1}}`), strict)
+	doc, err := DecodeWith([]byte(`{"a":{"k":1},"b":{"k":1}}`), strict)
 	require.NoError(t, err, "the same name in two objects is no duplicate")
 	assert.Len(t, doc, 2)
 }
@@ -47,35 +47,35 @@ func TestStrictDecodeRefusesInvalidUTF8AndLoneSurrogates(t *testing.T) {
 		"high then not a low":       `{"a":"\ud800\u0041"}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := DecodeJSONWith([]byte(in), strict)
+			_, err := DecodeWith([]byte(in), strict)
 			assert.Error(t, err)
-			_, err = DecodeJSON([]byte(in))
+			_, err = Decode([]byte(in))
 			assert.NoError(t, err, "encoding/json makes it U+FFFD")
 		})
 	}
-	v, err := DecodeJSONWith([]byte(`{"a":"\ud83d\ude00 é"}`), strict)
+	v, err := DecodeWith([]byte(`{"a":"\ud83d\ude00 é"}`), strict)
 	require.NoError(t, err, "a surrogate pair and plain UTF-8 are fine")
 	assert.Equal(t, "😀 é", v.(map[string]any)["a"])
 }
 
 func TestDecodeBoundsTheElements(t *testing.T) {
 	zeros := "[" + strings.Repeat("0,", 1_000_000) + "0]"
-	_, err := DecodeJSONWith([]byte(zeros), DecodeOptions{MaxElements: 1000})
+	_, err := DecodeWith([]byte(zeros), Options{MaxElements: 1000})
 	var tm *TooManyElementsError
 	require.True(t, errors.As(err, &tm), "%v", err)
 	assert.Equal(t, 1000, tm.Limit)
 
 	// The bound counts every value, the document itself included.
-	_, err = DecodeJSONWith([]byte(`{"a":[1,2],"b":"x"}`), DecodeOptions{MaxElements: 5})
+	_, err = DecodeWith([]byte(`{"a":[1,2],"b":"x"}`), Options{MaxElements: 5})
 	assert.NoError(t, err)
-	_, err = DecodeJSONWith([]byte(`{"a":[1,2],"b":"x"}`), DecodeOptions{MaxElements: 4})
+	_, err = DecodeWith([]byte(`{"a":[1,2],"b":"x"}`), Options{MaxElements: 4})
 	assert.Error(t, err)
 }
 
 func TestDecodeWithinTheBoundAllocatesLittleForAHostileBody(t *testing.T) {
 	zeros := []byte("[" + strings.Repeat("0,", 5_000_000) + "0]") // 10 MB, the default body limit
 	allocs := testing.AllocsPerRun(1, func() {
-		_, _ = DecodeJSONWith(zeros, DecodeOptions{MaxElements: 1000})
+		_, _ = DecodeWith(zeros, Options{MaxElements: 1000})
 	})
 	// A value per element allowed (a boxed json.Number) and a few slices,
 	// not a value per zero.
@@ -137,7 +137,7 @@ func FuzzDecodeJSONStrict(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := DecodeJSONWith(b, DecodeOptions{Strict: true, MaxElements: 1000})
+		got, err := DecodeWith(b, Options{Strict: true, MaxElements: 1000})
 		if err != nil {
 			return
 		}
@@ -164,7 +164,7 @@ func FuzzScanString(f *testing.F) {
 			path[0] = "*"
 		}
 		got, found, err := ScanString(b, path...)
-		doc, derr := DecodeJSONWith(b, DecodeOptions{Strict: true})
+		doc, derr := DecodeWith(b, Options{Strict: true})
 		if derr != nil {
 			return
 		}

@@ -1,4 +1,4 @@
-package pia
+package jsonbody
 
 import (
 	"encoding/json"

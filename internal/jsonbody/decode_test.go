@@ -1,4 +1,4 @@
-package pia
+package jsonbody
 
 // Fixtures: the JSON texts in this file are built by hand, each the smallest
 // that shows one rule of the decoder; the benchmark bodies are the sampled
@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// stdlibDecode is the reference DecodeJSON must match: encoding/json's
+// stdlibDecode is the reference Decode must match: encoding/json's
 // verdict on the whole input, and its tree with UseNumber.
 func stdlibDecode(b []byte) (any, error) {
 	if !json.Valid(b) {
@@ -74,7 +74,7 @@ var jsonCases = []struct {
 func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
 	for _, tt := range jsonCases {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := DecodeJSON([]byte(tt.in))
+			got, err := Decode([]byte(tt.in))
 			want, wantErr := stdlibDecode([]byte(tt.in))
 			require.Equal(t, tt.ok, wantErr == nil, "the case's expectation agrees with encoding/json")
 			if !tt.ok {
@@ -99,7 +99,7 @@ func TestDecodeJSONErrorsSayWhere(t *testing.T) {
 		`{"a" 1}`:    {"invalid character '1' after object key", 6},
 		`"\x"`:       {"invalid character 'x' in string escape code", 3},
 	} {
-		_, err := DecodeJSON([]byte(in))
+		_, err := Decode([]byte(in))
 		var se *SyntaxError
 		require.ErrorAs(t, err, &se, in)
 		assert.Equal(t, want.msg, se.Error(), in)
@@ -122,10 +122,10 @@ func FuzzDecodeJSON(f *testing.F) {
 			// short ones, and minimizing them stalls the fuzzer for minutes.
 			t.Skip()
 		}
-		got, err := DecodeJSON(b)
+		got, err := Decode(b)
 		want, wantErr := stdlibDecode(b)
 		if (err == nil) != (wantErr == nil) {
-			t.Fatalf("DecodeJSON error %v, encoding/json error %v, input %q", err, wantErr, b)
+			t.Fatalf("Decode error %v, encoding/json error %v, input %q", err, wantErr, b)
 		}
 		if err == nil {
 			assert.Equal(t, want, got)
@@ -133,7 +133,7 @@ func FuzzDecodeJSON(f *testing.F) {
 	})
 }
 
-// validJSONCases add to jsonCases the edges of ValidJSON's own code: the
+// validJSONCases add to jsonCases the edges of Valid's own code: the
 // literals, each escape, the word-at-a-time string scan and the bit stack
 // of open containers.
 var validJSONCases = []struct {
@@ -255,14 +255,14 @@ func stringScanCases() []struct {
 
 // benchFixtures are samples of the 4.3.20 receiveNIB and receiveLicense
 // request schemas, generated from the schemas by piatest.Sampler (see
-// testdata/README.md) with every field filled, three members per array and
+// internal/pia/testdata/README.md) with every field filled, three members per array and
 // strings capped at 15 characters (receiveNIB comes to about 38 KB):
 // realistic bodies for the gateway's hot path.
 var benchFixtures = []string{"receiveNIB-4.3.20.json", "receiveLicense-4.3.20.json"}
 
 func readFixture(tb testing.TB, name string) []byte {
 	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(filepath.Join("..", "pia", "testdata", name))
 	require.NoError(tb, err)
 	require.True(tb, json.Valid(b), "%s is valid JSON", name)
 	return b
@@ -273,7 +273,7 @@ func TestValidJSONMatchesEncodingJSON(t *testing.T) {
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Equal(t, tt.ok, json.Valid([]byte(tt.in)), "the case's expectation agrees with encoding/json")
-			assert.Equal(t, tt.ok, ValidJSON([]byte(tt.in)))
+			assert.Equal(t, tt.ok, Valid([]byte(tt.in)))
 		})
 	}
 }
@@ -281,13 +281,13 @@ func TestValidJSONMatchesEncodingJSON(t *testing.T) {
 func TestValidJSONOnFixtures(t *testing.T) {
 	for _, name := range benchFixtures {
 		b := readFixture(t, name)
-		assert.True(t, ValidJSON(b), name)
+		assert.True(t, Valid(b), name)
 		// Every cut of a document leaves it unfinished, and a cut can
 		// fall anywhere: in a key, an escape, a number or between
 		// members. Only the small fixture, to keep the test quick.
 		if len(b) < 4096 {
 			for n := range len(b) {
-				require.Equal(t, json.Valid(b[:n]), ValidJSON(b[:n]), "%s cut at %d", name, n)
+				require.Equal(t, json.Valid(b[:n]), Valid(b[:n]), "%s cut at %d", name, n)
 			}
 		}
 	}
@@ -296,19 +296,19 @@ func TestValidJSONOnFixtures(t *testing.T) {
 func TestValidJSONDoesNotAllocate(t *testing.T) {
 	b := readFixture(t, "receiveNIB-4.3.20.json")
 	deep := []byte(strings.Repeat(`[{"a":`, MaxDepth/2) + `1` + strings.Repeat(`}]`, MaxDepth/2))
-	assert.Zero(t, testing.AllocsPerRun(100, func() { ValidJSON(b) }))
-	assert.Zero(t, testing.AllocsPerRun(10, func() { ValidJSON(deep) }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { Valid(b) }))
+	assert.Zero(t, testing.AllocsPerRun(10, func() { Valid(deep) }))
 }
 
 func TestValidJSONSurvivesHostileDepth(t *testing.T) {
-	// Far past any stack a recursive checker could afford; ValidJSON
+	// Far past any stack a recursive checker could afford; Valid
 	// rejects at MaxDepth, as encoding/json does, after reading only that far.
 	b := []byte(strings.Repeat("[", 10_000_000))
-	assert.False(t, ValidJSON(b))
-	assert.False(t, ValidJSON([]byte(strings.Repeat(`{"a":`, 10_000_000))))
+	assert.False(t, Valid(b))
+	assert.False(t, Valid([]byte(strings.Repeat(`{"a":`, 10_000_000))))
 }
 
-// FuzzValidJSON checks that ValidJSON agrees with encoding/json.Valid on any
+// FuzzValidJSON checks that Valid agrees with encoding/json.Valid on any
 // input.
 func FuzzValidJSON(f *testing.F) {
 	for _, tt := range jsonCases {
@@ -326,14 +326,14 @@ func FuzzValidJSON(f *testing.F) {
 		f.Add(readFixture(f, name))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := ValidJSON(b), json.Valid(b); got != want {
-			t.Fatalf("ValidJSON %v, encoding/json.Valid %v, input %q", got, want, b)
+		if got, want := Valid(b), json.Valid(b); got != want {
+			t.Fatalf("Valid %v, encoding/json.Valid %v, input %q", got, want, b)
 		}
 	})
 }
 
 // BenchmarkStdlibValid is the yardstick for BenchmarkValidJSON: what the
-// gateway paid per forwarded body before ValidJSON.
+// gateway paid per forwarded body before Valid.
 func BenchmarkStdlibValid(b *testing.B) {
 	for _, name := range benchFixtures {
 		raw := readFixture(b, name)
@@ -356,7 +356,7 @@ func BenchmarkValidJSON(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(raw)))
 			for b.Loop() {
-				if !ValidJSON(raw) {
+				if !Valid(raw) {
 					b.Fatal("fixture rejected")
 				}
 			}

@@ -1,4 +1,4 @@
-package pia
+package jsonbody
 
 import (
 	"encoding/binary"
@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// MaxDepth bounds the nesting of arrays and objects DecodeJSON accepts, so a
+// MaxDepth bounds the nesting of arrays and objects Decode accepts, so a
 // hostile body cannot exhaust the stack. It is encoding/json's own limit,
 // so both accept the same documents.
 const MaxDepth = 10000
@@ -24,7 +24,7 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return e.msg }
 
-// DecodeJSON decodes a document the way encoding/json with UseNumber does:
+// Decode decodes a document the way encoding/json with UseNumber does:
 // objects become map[string]any, arrays []any, numbers json.Number (exact,
 // as written), strings string, and true, false and null bool and nil. Data
 // after the value is an error; invalid UTF-8 in strings becomes U+FFFD, as
@@ -32,13 +32,13 @@ func (e *SyntaxError) Error() string { return e.msg }
 // the request path's cost: it copies the body into one string once and
 // slices every escape-free string and number out of it, and sizes each
 // map and slice before filling it.
-func DecodeJSON(b []byte) (any, error) {
-	return DecodeJSONWith(b, DecodeOptions{})
+func Decode(b []byte) (any, error) {
+	return DecodeWith(b, Options{})
 }
 
-// DecodeOptions tighten DecodeJSON for bodies from the network. The zero
+// Options tighten Decode for bodies from the network. The zero
 // value decodes as encoding/json does.
-type DecodeOptions struct {
+type Options struct {
 	// MaxElements bounds the values (members, elements and scalars, the
 	// document itself included) the tree may hold; zero means no bound.
 	// The body's size bounds its bytes, but a byte can be a value ("0,"),
@@ -61,15 +61,15 @@ func (e *DuplicateMemberError) Error() string {
 }
 
 // TooManyElementsError is a document holding more values than
-// DecodeOptions.MaxElements.
+// Options.MaxElements.
 type TooManyElementsError struct{ Limit int }
 
 func (e *TooManyElementsError) Error() string {
 	return "more than " + strconv.Itoa(e.Limit) + " values"
 }
 
-// DecodeJSONWith is DecodeJSON with the options' limits.
-func DecodeJSONWith(b []byte, o DecodeOptions) (any, error) {
+// DecodeWith is Decode with the options' limits.
+func DecodeWith(b []byte, o Options) (any, error) {
 	d := decoder{s: string(b), strict: o.Strict, budget: o.MaxElements, limit: o.MaxElements, limited: o.MaxElements > 0}
 	d.skipSpace()
 	if d.i >= len(d.s) {
@@ -333,53 +333,24 @@ func pointerToken(s string) string {
 	return pointerEscaper.Replace(s)
 }
 
-// number checks JSON's number grammar and returns the literal as written.
+// number reads a number by the one grammar (scanNumber) and returns the
+// literal as written; a broken one is described as encoding/json does.
 func (d *decoder) number() (any, error) {
 	start := d.i
-	s := d.s
-	if s[d.i] == '-' {
-		d.i++
+	m, ok := scanNumber(d.s, d.i)
+	d.i = m.end
+	if ok {
+		return json.Number(d.s[start:d.i]), nil
 	}
 	switch {
-	case d.i >= len(s):
+	case d.i >= len(d.s):
 		return nil, d.fail("unexpected end of JSON input")
-	case s[d.i] == '0':
-		d.i++
-	case s[d.i] >= '1' && s[d.i] <= '9':
-		for d.i < len(s) && s[d.i] >= '0' && s[d.i] <= '9' {
-			d.i++
-		}
-	default:
+	case d.i <= m.intAt:
 		return nil, d.failChar("in numeric literal")
+	case d.s[d.i-1] == '.':
+		return nil, d.failChar("after decimal point in numeric literal")
 	}
-	if d.i < len(s) && s[d.i] == '.' {
-		d.i++
-		if d.i >= len(s) {
-			return nil, d.fail("unexpected end of JSON input")
-		}
-		if s[d.i] < '0' || s[d.i] > '9' {
-			return nil, d.failChar("after decimal point in numeric literal")
-		}
-		for d.i < len(s) && s[d.i] >= '0' && s[d.i] <= '9' {
-			d.i++
-		}
-	}
-	if d.i < len(s) && (s[d.i] == 'e' || s[d.i] == 'E') {
-		d.i++
-		if d.i < len(s) && (s[d.i] == '+' || s[d.i] == '-') {
-			d.i++
-		}
-		if d.i >= len(s) {
-			return nil, d.fail("unexpected end of JSON input")
-		}
-		if s[d.i] < '0' || s[d.i] > '9' {
-			return nil, d.failChar("in exponent of numeric literal")
-		}
-		for d.i < len(s) && s[d.i] >= '0' && s[d.i] <= '9' {
-			d.i++
-		}
-	}
-	return json.Number(s[start:d.i]), nil
+	return nil, d.failChar("in exponent of numeric literal")
 }
 
 // str reads a string; the cursor is on its opening quote. A string without
@@ -527,16 +498,16 @@ func (d *decoder) hex4() (rune, bool) {
 	return r, true
 }
 
-// ValidJSON reports whether b is one JSON value with only whitespace
+// Valid reports whether b is one JSON value with only whitespace
 // around it, giving encoding/json.Valid's verdict on every input: like it,
 // it accepts invalid UTF-8 and lone surrogate escapes in strings, and
 // nesting up to MaxDepth. The gateway calls it on every body it forwards
 // without decoding, so it neither allocates nor recurses, and reads
 // strings eight bytes at a time where encoding/json steps a state machine
 // through each byte. Its helpers mirror decoder's rather than share them:
-// those read the string copy DecodeJSON makes and build errors, and
-// ValidJSON can afford neither.
-func ValidJSON(b []byte) bool {
+// those read the string copy Decode makes and build errors, and
+// Valid can afford neither.
+func Valid(b []byte) bool {
 	end, ok := scanValue(b, SkipSpace(b, 0))
 	return ok && end == len(b)
 }
@@ -733,47 +704,11 @@ var isHex = [256]bool{
 	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true,
 }
 
-// ScanNumber checks JSON's number grammar, the same as decoder.number,
-// from b[i] and returns the index after the number.
+// ScanNumber checks the number at b[i] by the one grammar (ParseNumber's)
+// and returns the index after it, or where it breaks.
 func ScanNumber(b []byte, i int) (int, bool) {
-	if b[i] == '-' {
-		i++
-	}
-	switch {
-	case i >= len(b):
-		return i, false
-	case b[i] == '0':
-		i++
-	case b[i] >= '1' && b[i] <= '9':
-		i = skipDigits(b, i+1)
-	default:
-		return i, false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return i, false
-		}
-		i = skipDigits(b, i+1)
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return i, false
-		}
-		i = skipDigits(b, i+1)
-	}
-	return i, true
-}
-
-func skipDigits(b []byte, i int) int {
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	return i
+	m, ok := scanNumber(b, i)
+	return m.end, ok
 }
 
 // ScanString finds the string or number at path in the document b without

@@ -1,4 +1,4 @@
-package pia
+package jsonbody
 
 import (
 	"strconv"
@@ -51,6 +51,16 @@ func Lookup(doc any, segs []string) (v any, ok bool) {
 		}
 	}
 	return cur, true
+}
+
+// Pointer builds a JSON pointer from path segments, escaping ~ and /.
+func Pointer(segs ...string) string {
+	var b strings.Builder
+	for _, s := range segs {
+		b.WriteByte('/')
+		b.WriteString(pointerToken(s))
+	}
+	return b.String()
 }
 
 // PointerSegments splits a JSON pointer (RFC 6901) into its unescaped

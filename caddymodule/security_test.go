@@ -258,6 +258,17 @@ func TestNoTreeBeforeTheTokenIsChecked(t *testing.T) {
 		g.post(t, "/v1/kl/rba/receiveNIB", zeros, "Token", wrong).envelope("responreceiveNIB", http.StatusUnauthorized)
 	})
 	assert.Less(t, used, uint64(4*len(zeros)), "a refused Token costs about the body, not a tree (%d MB)", used>>20)
+
+	// A wrong Token on a body broken at its end, its values within
+	// max_elements: answered as a broken body (policy
+	// one-broken-body-answer), in the decoder's words, but read without
+	// a tree.
+	many := `{"dataNIB":{"nib":"` + nib + `","x":[` + strings.Repeat("0,", 200_000) + `0]}`
+	used = heapDuring(func() {
+		env := g.post(t, "/v1/kl/rba/receiveNIB", many, "Token", wrong).envelope("responreceiveNIB", http.StatusBadRequest)
+		assert.Contains(t, env["keterangan"], "unexpected end of JSON input")
+	})
+	assert.Less(t, used, uint64(4*len(many)), "a broken body before authentication costs about the body, not a tree (%d KB)", used>>10)
 	assert.Empty(t, kld.received())
 }
 

@@ -394,10 +394,11 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 // brokenBody answers a body found not to be JSON without decoding it (by
 // Valid or ScanString) with what the strict decoder says of it, so one
 // broken body gets one answer whichever route found it (policy
-// one-broken-body-answer). Decoding again costs nothing on the usual path:
-// it is only done for a body already refused.
+// one-broken-body-answer). It reads the body with jsonbody.Check, which
+// builds no tree: a caller whose Token has not been checked yet gets no
+// tree for the asking, and a valid body never comes here.
 func (g *Gateway) brokenBody(body []byte) *refusal {
-	if _, err := jsonbody.DecodeWith(body, g.decode); err != nil {
+	if err := jsonbody.Check(body, g.decode); err != nil {
 		return g.decodeRefusal(err)
 	}
 	// Unreachable: the strict decoder accepts less than Valid and

@@ -70,7 +70,21 @@ func (e *TooManyElementsError) Error() string {
 
 // DecodeWith is Decode with the options' limits.
 func DecodeWith(b []byte, o Options) (any, error) {
-	d := decoder{s: string(b), strict: o.Strict, budget: o.MaxElements, limit: o.MaxElements, limited: o.MaxElements > 0}
+	return decode(b, o, false)
+}
+
+// Check gives DecodeWith's verdict, the same error or nil, without
+// building the tree: nothing is kept but the member names of the objects
+// being read, which a repeated one needs. The gateway answers a body that
+// is not JSON with it before it has authenticated the caller, whom a
+// decode would give a tree for the asking.
+func Check(b []byte, o Options) error {
+	_, err := decode(b, o, true)
+	return err
+}
+
+func decode(b []byte, o Options, discard bool) (any, error) {
+	d := decoder{s: string(b), strict: o.Strict, budget: o.MaxElements, limit: o.MaxElements, limited: o.MaxElements > 0, discard: discard}
 	d.skipSpace()
 	if d.i >= len(d.s) {
 		return nil, d.fail("unexpected end of JSON input")
@@ -99,6 +113,9 @@ type decoder struct {
 	limited bool
 	budget  int // values still allowed when limited
 	limit   int
+	// discard reads without building the tree (Check): every value is
+	// nil and containers keep nothing but their member names.
+	discard bool
 }
 
 func (d *decoder) fail(msg string) error {
@@ -149,9 +166,17 @@ func (d *decoder) value() (any, error) {
 	case c == '[':
 		return d.array()
 	case c == '"':
-		return d.str()
+		s, err := d.str()
+		if err != nil || d.discard {
+			return nil, err
+		}
+		return s, nil
 	case c == '-' || (c >= '0' && c <= '9'):
-		return d.number()
+		n, err := d.number()
+		if err != nil || d.discard {
+			return nil, err
+		}
+		return n, nil
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -193,6 +218,9 @@ func (d *decoder) object() (any, error) {
 	if d.i < len(d.s) && d.s[d.i] == '}' {
 		d.i++
 		d.depth--
+		if d.discard {
+			return nil, nil
+		}
 		return map[string]any{}, nil
 	}
 	for {
@@ -220,10 +248,12 @@ func (d *decoder) object() (any, error) {
 		}
 		val, err := d.value()
 		if err != nil {
-			return nil, inMember(err, key.(string))
+			return nil, inMember(err, key)
 		}
-		d.keys = append(d.keys, key.(string))
-		d.elems = append(d.elems, val)
+		d.keys = append(d.keys, key)
+		if !d.discard {
+			d.elems = append(d.elems, val)
+		}
 		d.skipSpace()
 		if d.i >= len(d.s) {
 			return nil, d.fail("unexpected end of JSON input")
@@ -243,12 +273,23 @@ func (d *decoder) object() (any, error) {
 	// Nested containers have popped what they pushed, so what lies above
 	// the bases is this object's members.
 	keys, vals := d.keys[base:], d.elems[elemBase:]
+	if d.discard {
+		if d.strict {
+			if k, ok := firstRepeated(keys); ok {
+				return nil, &DuplicateMemberError{Path: "/" + pointerToken(k)}
+			}
+		}
+		d.keys = d.keys[:base]
+		d.depth--
+		return nil, nil
+	}
 	m := make(map[string]any, len(keys))
 	for j, k := range keys {
 		m[k] = vals[j] // a repeated key keeps its last value, as encoding/json does
 	}
 	if d.strict && len(m) < len(keys) {
-		return nil, &DuplicateMemberError{Path: "/" + pointerToken(firstRepeated(keys))}
+		k, _ := firstRepeated(keys)
+		return nil, &DuplicateMemberError{Path: "/" + pointerToken(k)}
 	}
 	clear(vals)
 	d.elems = d.elems[:elemBase]
@@ -267,18 +308,26 @@ func (d *decoder) array() (any, error) {
 	if d.i < len(d.s) && d.s[d.i] == ']' {
 		d.i++
 		d.depth--
+		if d.discard {
+			return nil, nil
+		}
 		return []any{}, nil
 	}
+	n := 0 // elements read, when discarded
 	for {
 		if d.i >= len(d.s) {
 			return nil, d.fail("unexpected end of JSON input")
 		}
-		idx := len(d.elems) - base
+		idx := len(d.elems) - base + n
 		val, err := d.value()
 		if err != nil {
 			return nil, inMember(err, strconv.Itoa(idx))
 		}
-		d.elems = append(d.elems, val)
+		if d.discard {
+			n++
+		} else {
+			d.elems = append(d.elems, val)
+		}
 		d.skipSpace()
 		if d.i >= len(d.s) {
 			return nil, d.fail("unexpected end of JSON input")
@@ -294,6 +343,10 @@ func (d *decoder) array() (any, error) {
 			return nil, d.failChar("after array element")
 		}
 		break
+	}
+	if d.discard {
+		d.depth--
+		return nil, nil
 	}
 	out := make([]any, len(d.elems)-base)
 	copy(out, d.elems[base:])
@@ -314,15 +367,18 @@ func inMember(err error, token string) error {
 }
 
 // firstRepeated is the first name of keys seen twice.
-func firstRepeated(keys []string) string {
+func firstRepeated(keys []string) (string, bool) {
+	if len(keys) < 2 {
+		return "", false
+	}
 	seen := make(map[string]struct{}, len(keys))
 	for _, k := range keys {
 		if _, ok := seen[k]; ok {
-			return k
+			return k, true
 		}
 		seen[k] = struct{}{}
 	}
-	return ""
+	return "", false
 }
 
 // pointerToken escapes a member name for a JSON pointer (RFC 6901).
@@ -335,7 +391,7 @@ func pointerToken(s string) string {
 
 // number reads a number by the one grammar (scanNumber) and returns the
 // literal as written; a broken one is described as encoding/json does.
-func (d *decoder) number() (any, error) {
+func (d *decoder) number() (json.Number, error) {
 	start := d.i
 	m, ok := scanNumber(d.s, d.i)
 	d.i = m.end
@@ -344,18 +400,18 @@ func (d *decoder) number() (any, error) {
 	}
 	switch {
 	case d.i >= len(d.s):
-		return nil, d.fail("unexpected end of JSON input")
+		return "", d.fail("unexpected end of JSON input")
 	case d.i <= m.intAt:
-		return nil, d.failChar("in numeric literal")
+		return "", d.failChar("in numeric literal")
 	case d.s[d.i-1] == '.':
-		return nil, d.failChar("after decimal point in numeric literal")
+		return "", d.failChar("after decimal point in numeric literal")
 	}
-	return nil, d.failChar("in exponent of numeric literal")
+	return "", d.failChar("in exponent of numeric literal")
 }
 
 // str reads a string; the cursor is on its opening quote. A string without
 // escapes or invalid UTF-8 is a slice of the input, with no copy.
-func (d *decoder) str() (any, error) {
+func (d *decoder) str() (string, error) {
 	d.i++
 	start := d.i
 	s := d.s
@@ -368,26 +424,26 @@ func (d *decoder) str() (any, error) {
 		case c == '\\':
 			return d.strSlow(start)
 		case c < 0x20:
-			return nil, d.failChar("in string literal")
+			return "", d.failChar("in string literal")
 		case c < utf8.RuneSelf:
 			d.i++
 		default:
 			r, size := utf8.DecodeRuneInString(s[d.i:])
 			if r == utf8.RuneError && size == 1 {
 				if d.strict {
-					return nil, d.fail("invalid UTF-8 in string")
+					return "", d.fail("invalid UTF-8 in string")
 				}
 				return d.strSlow(start)
 			}
 			d.i += size
 		}
 	}
-	return nil, d.fail("unexpected end of JSON input")
+	return "", d.fail("unexpected end of JSON input")
 }
 
 // strSlow builds a string holding escapes or invalid UTF-8, from start
 // (just after the opening quote); the cursor is on the first such byte.
-func (d *decoder) strSlow(start int) (any, error) {
+func (d *decoder) strSlow(start int) (string, error) {
 	s := d.s
 	b := make([]byte, 0, d.i-start+16)
 	b = append(b, s[start:d.i]...)
@@ -398,11 +454,11 @@ func (d *decoder) strSlow(start int) (any, error) {
 			d.i++
 			return string(b), nil
 		case c < 0x20:
-			return nil, d.failChar("in string literal")
+			return "", d.failChar("in string literal")
 		case c == '\\':
 			d.i++
 			if d.i >= len(s) {
-				return nil, d.fail("unexpected end of JSON input")
+				return "", d.fail("unexpected end of JSON input")
 			}
 			switch e := s[d.i]; e {
 			case '"', '\\', '/':
@@ -427,7 +483,7 @@ func (d *decoder) strSlow(start int) (any, error) {
 				d.i++
 				r, ok := d.hex4()
 				if !ok {
-					return nil, d.failChar("in \\u hexadecimal character escape")
+					return "", d.failChar("in \\u hexadecimal character escape")
 				}
 				if utf16.IsSurrogate(r) {
 					// A high surrogate followed by an escaped low one is
@@ -446,13 +502,13 @@ func (d *decoder) strSlow(start int) (any, error) {
 						d.i = save
 					}
 					if d.strict {
-						return nil, d.fail("lone surrogate \\u escape in string")
+						return "", d.fail("lone surrogate \\u escape in string")
 					}
 					r = utf8.RuneError
 				}
 				b = utf8.AppendRune(b, r)
 			default:
-				return nil, d.failChar("in string escape code")
+				return "", d.failChar("in string escape code")
 			}
 		case c < utf8.RuneSelf:
 			b = append(b, c)
@@ -462,7 +518,7 @@ func (d *decoder) strSlow(start int) (any, error) {
 			d.i += size
 			if r == utf8.RuneError && size == 1 {
 				if d.strict {
-					return nil, d.fail("invalid UTF-8 in string")
+					return "", d.fail("invalid UTF-8 in string")
 				}
 				b = append(b, "\uFFFD"...)
 				continue
@@ -470,7 +526,7 @@ func (d *decoder) strSlow(start int) (any, error) {
 			b = append(b, s[d.i-size:d.i]...)
 		}
 	}
-	return nil, d.fail("unexpected end of JSON input")
+	return "", d.fail("unexpected end of JSON input")
 }
 
 // hex4 reads the four hex digits of a \u escape.
@@ -780,7 +836,7 @@ func ScanString(b []byte, path ...string) (string, bool, error) {
 		if err != nil {
 			return "", false, err
 		}
-		return v.(string), true, nil
+		return v, true, nil
 	case c == '-' || c >= '0' && c <= '9':
 		end, ok := ScanNumber(b, i)
 		if !ok {
@@ -803,5 +859,5 @@ func memberName(k []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return v.(string), nil
+	return v, nil
 }

@@ -138,6 +138,8 @@ func FuzzDecodeJSONStrict(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, err := DecodeWith(b, Options{Strict: true, MaxElements: 1000})
+		// Check gives the decoder's verdict, word for word.
+		assert.Equal(t, err, Check(b, Options{Strict: true, MaxElements: 1000}))
 		if err != nil {
 			return
 		}

@@ -280,4 +280,3 @@ func jsonBody(t *testing.T, r recorded) map[string]any {
 	require.NoError(t, json.Unmarshal(r.Body, &doc), "%s", r.Body)
 	return doc
 }
-

@@ -148,15 +148,7 @@ func TestNumberAnnotationTheSchemaContradictsFailsNew(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			file := filepath.Join(dir, "receiveIzinDaerah.request.json")
-			writeFile(t, file, limitsSchema(tt.nilai, ""))
-			cat, err := pia.NewCatalog()
-			require.NoError(t, err)
-			require.NoError(t, cat.LoadDir(dir))
-			_, err = New(cat, Options{})
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), file, "the error names the file")
-			assert.Contains(t, err.Error(), tt.want)
+			newFailsNamingTheFile(t, dir, filepath.Join(dir, "receiveIzinDaerah.request.json"), limitsSchema(tt.nilai, ""), tt.want)
 		})
 	}
 }

@@ -468,6 +468,20 @@ func TestStrictRejectsUndeclaredFields(t *testing.T) {
 	assert.Contains(t, r.Summary(), "IZINFINAL.kolom_baru: field tidak dikenal (mode strict)")
 }
 
+// newFailsNamingTheFile drops content in as the schema file of dir and
+// requires New to refuse the catalog, naming the file and saying want.
+func newFailsNamingTheFile(t *testing.T, dir, file, content, want string) {
+	t.Helper()
+	writeFile(t, file, content)
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	require.NoError(t, cat.LoadDir(dir))
+	_, err = New(cat, Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), file, "the error names the file")
+	assert.Contains(t, err.Error(), want)
+}
+
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
@@ -540,15 +554,7 @@ func TestBrokenOverrideSchemaFailsNewNamingItsFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			file := filepath.Join(dir, "4.3.21", "receiveLicense.request.json")
-			writeFile(t, file, tt.content)
-			cat, err := pia.NewCatalog()
-			require.NoError(t, err)
-			require.NoError(t, cat.LoadDir(dir))
-			_, err = New(cat, Options{})
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), file, "the error names the file")
-			assert.Contains(t, err.Error(), tt.want)
+			newFailsNamingTheFile(t, dir, filepath.Join(dir, "4.3.21", "receiveLicense.request.json"), tt.content, tt.want)
 		})
 	}
 	t.Run("a file that is not JSON fails the load", func(t *testing.T) {

@@ -254,21 +254,13 @@ func (d *decoder) object() (any, error) {
 		if !d.discard {
 			d.elems = append(d.elems, val)
 		}
-		d.skipSpace()
-		if d.i >= len(d.s) {
-			return nil, d.fail("unexpected end of JSON input")
+		more, err := d.separator('}', "after object key:value pair")
+		if err != nil {
+			return nil, err
 		}
-		switch d.s[d.i] {
-		case ',':
-			d.i++
-			d.skipSpace()
-			continue
-		case '}':
-			d.i++
-		default:
-			return nil, d.failChar("after object key:value pair")
+		if !more {
+			break
 		}
-		break
 	}
 	// Nested containers have popped what they pushed, so what lies above
 	// the bases is this object's members.
@@ -328,21 +320,13 @@ func (d *decoder) array() (any, error) {
 		} else {
 			d.elems = append(d.elems, val)
 		}
-		d.skipSpace()
-		if d.i >= len(d.s) {
-			return nil, d.fail("unexpected end of JSON input")
+		more, err := d.separator(']', "after array element")
+		if err != nil {
+			return nil, err
 		}
-		switch d.s[d.i] {
-		case ',':
-			d.i++
-			d.skipSpace()
-			continue
-		case ']':
-			d.i++
-		default:
-			return nil, d.failChar("after array element")
+		if !more {
+			break
 		}
-		break
 	}
 	if d.discard {
 		d.depth--
@@ -354,6 +338,25 @@ func (d *decoder) array() (any, error) {
 	d.elems = d.elems[:base]
 	d.depth--
 	return out, nil
+}
+
+// separator reads what follows a member or an element: a comma, with
+// more to come, or the container's closing byte.
+func (d *decoder) separator(closing byte, context string) (more bool, err error) {
+	d.skipSpace()
+	if d.i >= len(d.s) {
+		return false, d.fail("unexpected end of JSON input")
+	}
+	switch d.s[d.i] {
+	case ',':
+		d.i++
+		d.skipSpace()
+		return true, nil
+	case closing:
+		d.i++
+		return false, nil
+	}
+	return false, d.failChar(context)
 }
 
 // inMember prefixes the pointer of a duplicate found inside a member or

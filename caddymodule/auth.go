@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -393,6 +394,14 @@ func (g *Gateway) issueKey(x *exchange, w http.ResponseWriter, r *http.Request) 
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	if err != nil {
 		return g.answer(x, w, http.StatusBadRequest, outcomeBadRequest, pia.MsgBadKeyRequest, "body")
+	}
+	// A body that is not JSON gets the answer it gets on every route
+	// (policy one-broken-body-answer); auth judges the request's members.
+	if len(bytes.TrimSpace(body)) == 0 {
+		return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)
+	}
+	if !jsonbody.Valid(body) {
+		return g.refuse(x, w, g.brokenBody(body))
 	}
 	issued, err := g.keys.authority.IssueRequest(body, clientIP(r))
 	if err != nil {

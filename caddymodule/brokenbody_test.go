@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caddy-pia/caddy-pia/auth"
+	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
 // brokenBodies are receiveNIB bodies that are not JSON, built by hand: each
@@ -79,4 +80,18 @@ func TestABrokenBodyGetsOneAnswerOnEveryRoute(t *testing.T) {
 		}
 	}
 	assert.Empty(t, kld.received(), "no broken body goes upstream")
+}
+
+// sendSecurityKey reads its body itself, and answers a broken one as every
+// other route does.
+func TestSendSecurityKeyAnswersABrokenBodyAsEveryRouteDoes(t *testing.T) {
+	g := startGateway(t, authConfig(freeAddr(t), freeAddr(t), t.TempDir(), "", ""))
+	for _, b := range brokenBodies {
+		t.Run(b.name, func(t *testing.T) {
+			env := g.post(t, "/v1/kl/rba/sendSecurityKey", b.body).envelope("responsendSecurityKey", http.StatusBadRequest)
+			assert.Contains(t, env["keterangan"], b.says)
+		})
+	}
+	env := g.post(t, "/v1/kl/rba/sendSecurityKey", " ").envelope("responsendSecurityKey", http.StatusBadRequest)
+	assert.Equal(t, pia.Indonesian.Text(pia.MsgEmptyBody), env["keterangan"], "an empty body, as on every route")
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -54,6 +55,32 @@ func CheckInstansi(c *Claims, m *pia.Method, doc any) error {
 		}
 	}
 	return nil
+}
+
+// CheckInstansiJSON is CheckInstansi on the payload's bytes, for a body
+// the gateway forwards without decoding it (validate.Clean passed it):
+// only the kd_instansi values are read. decided is false when it cannot
+// tell, a member name on the way being written with escapes: CheckInstansi
+// on the decoded tree answers then.
+func CheckInstansiJSON(c *Claims, m *pia.Method, body []byte) (decided bool, err error) {
+	path := instansiPath(m)
+	if c.KdInstansi == "" || path == nil {
+		return true, nil
+	}
+	vals, ok := jsonbody.FoldedValues(body, path...)
+	if !ok {
+		return false, nil
+	}
+	for _, raw := range vals {
+		v, err := jsonbody.Decode(raw)
+		if err != nil {
+			return false, nil
+		}
+		if err := checkInstansiValue(c, v); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }
 
 func checkInstansiValue(c *Claims, v any) error {

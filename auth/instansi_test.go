@@ -72,6 +72,13 @@ func TestCheckInstansi(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := CheckInstansi(tt.claims, methodOf(tt.method), tt.doc)
+			// The same verdict from the bytes, as the gateway reads a
+			// body it forwards without decoding.
+			body, jerr := json.Marshal(tt.doc)
+			require.NoError(t, jerr)
+			decided, berr := CheckInstansiJSON(tt.claims, methodOf(tt.method), body)
+			assert.True(t, decided)
+			assert.Equal(t, err, berr)
 			if tt.wantOK {
 				assert.NoError(t, err)
 				return
@@ -80,6 +87,57 @@ func TestCheckInstansi(t *testing.T) {
 			assert.Equal(t, 403, Status(err))
 		})
 	}
+}
+
+// instansiBodies are written by hand: the agency code in other cases,
+// twice, in arrays and escapes, for CheckInstansiJSON against the tree.
+var instansiBodies = []string{
+	`{"IZINSTATUS":{"kd_instansi":"1234"}}`,
+	`{"IZINSTATUS":{"KD_INSTANSI":"5678"}}`,
+	`{"izinstatus":{"kd_instansi":"1234","Kd_Instansi":"5678"}}`,
+	`{"IZINSTATUS":{"kd_instansi":"1234"},"izinStatus":{"kd_instansi":"5678"}}`,
+	`{"IZINSTATUS":[{"kd_instansi":"5678"}]}`,
+	`{"IZINSTATUS":{"kd_instansi":["5678"]}}`,
+	`{"IZINSTATUS":{"kd_instansi":1234.0}}`,
+	`{"IZINSTATUS":{"kd_instansi":"12\u0034"}}`,
+	`{"IZINSTATUS":{"kd_instansi":true}}`,
+	`{"IZINSTATUS":{"x":{"kd_instansi":"5678"},"kd_instansi":""}}`,
+	` { "IZINSTATUS" : { "kd_instansi" : null } } `,
+	`[{"IZINSTATUS":{"kd_instansi":"5678"}}]`,
+}
+
+func TestCheckInstansiJSONGivesTheTreesVerdict(t *testing.T) {
+	own := &Claims{Client: "dinas", KdInstansi: "1234"}
+	m := methodOf("receiveLicenseStatus")
+	for _, body := range instansiBodies {
+		doc, err := jsonbody.Decode([]byte(body))
+		require.NoError(t, err)
+		want := CheckInstansi(own, m, doc)
+		decided, got := CheckInstansiJSON(own, m, []byte(body))
+		require.True(t, decided, body)
+		assert.Equal(t, want == nil, got == nil, body)
+	}
+	// An escaped member name is left to the tree.
+	decided, _ := CheckInstansiJSON(own, m, []byte(`{"IZINSTATUS":{"kd_\u0069nstansi":"5678"}}`))
+	assert.False(t, decided)
+}
+
+func FuzzCheckInstansiJSON(f *testing.F) {
+	for _, b := range instansiBodies {
+		f.Add([]byte(b))
+	}
+	own := &Claims{Client: "dinas", KdInstansi: "1234"}
+	m := methodOf("receiveLicenseStatus")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		doc, err := jsonbody.DecodeWith(b, jsonbody.Options{Strict: true})
+		if err != nil {
+			return // the gateway asks only of bodies Clean passed
+		}
+		decided, got := CheckInstansiJSON(own, m, b)
+		if decided {
+			assert.Equal(t, CheckInstansi(own, m, doc) == nil, got == nil, "%q", b)
+		}
+	})
 }
 
 func TestInstansiNeedsPayloadSaysWhenTheBodyMatters(t *testing.T) {

@@ -330,12 +330,21 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		}
 		return body, nil
 	}
-	if check && !adapt && !checkData && x.clientVer == up.version &&
+	if check && !adapt && x.clientVer == up.version &&
 		g.validator.Clean(up.version, m.Name, pia.Request, body, g.decode) {
 		// The usual request, valid and from a client of the upstream's
 		// version, is read once without building a tree and goes on as
-		// sent: what the path below would conclude (validate.Clean).
-		return body, nil
+		// sent: what the path below would conclude (validate.Clean), the
+		// client's kd_instansi read from the bytes too.
+		if !checkData {
+			return body, nil
+		}
+		if decided, err := auth.CheckInstansiJSON(claims, m, body); decided {
+			if err != nil {
+				return nil, g.authRefusal(err)
+			}
+			return body, nil
+		}
 	}
 	doc, err := jsonbody.DecodeWith(body, g.decode)
 	if err != nil {

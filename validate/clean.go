@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -48,12 +49,7 @@ func cleanable(c *compiled) bool {
 		return true
 	}
 	i := c.plan.indexOf(root)
-	for _, r := range c.plan.requiredAt {
-		if i >= 0 && r == i {
-			return true
-		}
-	}
-	return false
+	return i >= 0 && slices.Contains(c.plan.requiredAt, i)
 }
 
 // annotate hands each plan node what Normalize knows of its field,
@@ -128,8 +124,7 @@ func (w *cleanWalker) value(p *plan) bool {
 	return false
 }
 
-// admits says whether p lets a value of type t through type, and through
-// a code list that cannot hold it (only scalars of the kinds it lists).
+// admits says whether p's type keyword lets a value of type t through.
 func admits(p *plan, t jtype) bool {
 	return p == nil || p.types == 0 || p.types&t != 0
 }
@@ -166,12 +161,8 @@ func (w *cleanWalker) number(p *plan) bool {
 		if p.checkSet != nil && !p.checkSet.literals[lit] {
 			return false
 		}
-		if p.check.hasLimits {
-			digits, decs, ok := measurePlain(lit)
-			l := p.check.limits
-			if !ok || l.Digits >= 0 && digits > l.Digits || l.Decimals >= 0 && decs > l.Decimals {
-				return false
-			}
+		if p.check.hasLimits && !p.check.plainWithin(lit) {
+			return false
 		}
 	}
 	return true

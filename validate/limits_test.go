@@ -42,7 +42,7 @@ func limitsOfField(t *testing.T, v *Validator, method string) numberLimits {
 	c := v.lookup(v4320, method, pia.Request)
 	require.NotNil(t, c)
 	require.NotNil(t, c.plan, "%v", c.unplanned)
-	p := c.plan.byName["IZINDAERAH"].byName["nilai"]
+	p := c.plan.member("IZINDAERAH").member("nilai")
 	require.NotNil(t, p.check, "nilai has a check")
 	require.True(t, p.check.hasLimits)
 	return p.check.limits

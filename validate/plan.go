@@ -118,7 +118,6 @@ type plan struct {
 	maxLength, minLength int
 	pattern              *regexp.Regexp
 	props                []member
-	byName               map[string]*plan
 	// required lists the mandatory members in the schema's order, which
 	// is the order the library names the missing ones; unlisted holds
 	// those that are not also properties.
@@ -130,9 +129,9 @@ type plan struct {
 	// the members of each branch.
 	anyOf [][]string
 
-	// For Clean (clean.go), which reads bytes: index numbers props by
-	// name; requiredAt and anyOfAt are required and anyOf by that number,
-	// -1 for a member that is not a property.
+	// index numbers props by name; for Clean (clean.go), which reads
+	// bytes, requiredAt and anyOfAt are required and anyOf by that
+	// number, -1 for a member that is not a property.
 	index      map[string]int
 	requiredAt []int
 	anyOfAt    [][]int
@@ -337,7 +336,6 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 			names = append(names, name)
 		}
 		sort.Strings(names)
-		p.byName = make(map[string]*plan, len(m))
 		for _, name := range names {
 			sub, ok := m[name].(map[string]any)
 			if !ok {
@@ -346,7 +344,6 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 			}
 			c := planNode(sub, at+"/properties/"+name, checks, missing)
 			p.props = append(p.props, member{name: name, plan: c, required: required[name]})
-			p.byName[name] = c
 		}
 	}
 	p.index = make(map[string]int, len(p.props))
@@ -354,7 +351,7 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 		p.index[m.name] = i
 	}
 	for _, name := range p.required {
-		if p.byName[name] == nil {
+		if p.indexOf(name) < 0 {
 			p.unlisted = append(p.unlisted, name)
 		}
 		p.requiredAt = append(p.requiredAt, p.indexOf(name))
@@ -397,6 +394,14 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 		}
 	}
 	return p
+}
+
+// member is the plan of the property name, or nil.
+func (p *plan) member(name string) *plan {
+	if i := p.indexOf(name); i >= 0 {
+		return p.props[i].plan
+	}
+	return nil
 }
 
 // indexOf is the number of the property name, or -1.
@@ -563,11 +568,15 @@ func (p *plan) checked(v any) bool {
 	if !ok {
 		return true // limits apply to numbers only
 	}
-	digits, decs, ok := measurePlain(string(n))
-	if !ok {
-		return false
-	}
-	return (c.limits.Digits < 0 || digits <= c.limits.Digits) && (c.limits.Decimals < 0 || decs <= c.limits.Decimals)
+	return c.plainWithin(string(n))
+}
+
+// plainWithin is the allocation-free verdict of the check's limits on a
+// number literal: true only when it is written without exponent and
+// within them.
+func (c *check) plainWithin(lit string) bool {
+	digits, decs, ok := measurePlain(lit)
+	return ok && (c.limits.Digits < 0 || digits <= c.limits.Digits) && (c.limits.Decimals < 0 || decs <= c.limits.Decimals)
 }
 
 // measurePlain is measure for a literal without exponent, without
@@ -628,7 +637,7 @@ func (w *walker) object(p *plan, obj map[string]any) {
 	if p.closed && known < len(obj) {
 		var extra []string
 		for name := range obj {
-			if p.byName[name] == nil {
+			if _, ok := p.index[name]; !ok {
 				extra = append(extra, name)
 			}
 		}

@@ -30,7 +30,7 @@ func (v *Validator) Clean(ver pia.Version, method string, kind pia.Kind, body []
 	}
 	w := cleanWalker{b: body, limited: o.MaxElements > 0, budget: o.MaxElements}
 	w.i = jsonbody.SkipSpace(body, 0)
-	if !w.value(c.plan) {
+	if !w.value(c.plan, nil) {
 		return false
 	}
 	return jsonbody.SkipSpace(body, w.i) == len(body)
@@ -95,29 +95,30 @@ func view(b []byte) string {
 }
 
 // value reads the value at the cursor against p; nil p accepts any value.
-func (w *cleanWalker) value(p *plan) bool {
+// g is what a version rule watches there (CleanAcross), nil for nothing.
+func (w *cleanWalker) value(p *plan, g *guardNode) bool {
 	if w.limited {
 		if w.budget == 0 {
 			return false
 		}
 		w.budget--
 	}
-	if w.i >= len(w.b) {
+	if w.i >= len(w.b) || g != nil && g.fail {
 		return false
 	}
 	switch c := w.b[w.i]; {
 	case c == '{':
-		return w.object(p)
+		return w.object(p, g)
 	case c == '[':
-		return w.array(p)
+		return w.array(p, g)
 	case c == '"':
-		return w.str(p)
+		return w.str(p, g)
 	case c == '-' || c >= '0' && c <= '9':
-		return w.number(p)
+		return w.number(p, g)
 	case c == 't':
-		return w.literal("true", p, tBoolean, p != nil && p.enum != nil && !p.enum.yes)
+		return w.literal("true", p, tBoolean, p != nil && p.enum != nil && !p.enum.yes || g != nil && g.toText)
 	case c == 'f':
-		return w.literal("false", p, tBoolean, p != nil && p.enum != nil && !p.enum.no)
+		return w.literal("false", p, tBoolean, p != nil && p.enum != nil && !p.enum.no || g != nil && g.toText)
 	case c == 'n':
 		return w.literal("null", p, tNull, p != nil && p.enum != nil && !p.enum.null)
 	}
@@ -140,17 +141,20 @@ func (w *cleanWalker) literal(word string, p *plan, t jtype, notACode bool) bool
 	return true
 }
 
-func (w *cleanWalker) number(p *plan) bool {
+func (w *cleanWalker) number(p *plan, g *guardNode) bool {
 	start := w.i
 	end, ok := jsonbody.ScanNumber(w.b, w.i)
 	if !ok {
 		return false
 	}
 	w.i = end
+	lit := view(w.b[start:end])
+	if g != nil && g.actsOnNumber(lit) {
+		return false
+	}
 	if p == nil {
 		return true
 	}
-	lit := view(w.b[start:end])
 	if !admits(p, tNumber) || p.norm != nil && p.norm.Type == pia.TypeString {
 		return false // normalize-string-number would write it as text
 	}
@@ -168,7 +172,7 @@ func (w *cleanWalker) number(p *plan) bool {
 	return true
 }
 
-func (w *cleanWalker) str(p *plan) bool {
+func (w *cleanWalker) str(p *plan, g *guardNode) bool {
 	start := w.i + 1
 	end, ok := jsonbody.ScanStringBody(w.b, start)
 	if !ok {
@@ -190,6 +194,9 @@ func (w *cleanWalker) str(p *plan) bool {
 			return false
 		}
 		s = v.(string)
+	}
+	if g != nil && g.actsOnString(s) {
+		return false
 	}
 	if p == nil {
 		return true
@@ -238,7 +245,9 @@ func (w *cleanWalker) enter() bool {
 	return w.depth <= jsonbody.MaxDepth
 }
 
-func (w *cleanWalker) array(p *plan) bool {
+// array reads an array against p; g, what is watched at the array,
+// watches each of its members too, as the rules reach them.
+func (w *cleanWalker) array(p *plan, g *guardNode) bool {
 	var items *plan
 	if p != nil {
 		if !admits(p, tArray) || p.enum != nil || p.check != nil {
@@ -259,7 +268,7 @@ func (w *cleanWalker) array(p *plan) bool {
 		return true
 	}
 	for {
-		if !w.value(items) {
+		if !w.value(items, g) {
 			return false
 		}
 		w.i = jsonbody.SkipSpace(w.b, w.i)
@@ -281,7 +290,10 @@ func (w *cleanWalker) array(p *plan) bool {
 
 // object reads an object against p (nil: any members), each member once,
 // then checks required and anyOf on the members seen.
-func (w *cleanWalker) object(p *plan) bool {
+func (w *cleanWalker) object(p *plan, g *guardNode) bool {
+	if g != nil && (g.anyObject || g.obj != p) {
+		return false
+	}
 	if p != nil {
 		if !admits(p, tObject) || p.enum != nil || p.check != nil || len(p.unlisted) > 0 {
 			return false
@@ -318,6 +330,7 @@ func (w *cleanWalker) object(p *plan) bool {
 			}
 			name := view(w.b[start : end-1])
 			var sub *plan
+			var subGuard *guardNode
 			k, known := -1, false
 			if p != nil {
 				k, known = p.index[name]
@@ -329,12 +342,15 @@ func (w *cleanWalker) object(p *plan) bool {
 				}
 				seen[k/64] |= 1 << (k % 64)
 				sub = p.props[k].plan
+				if g != nil && g.props != nil {
+					subGuard = g.props[k]
+				}
 			case p != nil && p.closed:
 				return false // undeclared: a violation
 			default:
 				// A member the schema leaves open. An escaped name is
 				// left to the tree, which alone tells "a" from "\u0061".
-				if !w.other(base, name) {
+				if !w.other(base, name) || g != nil && slices.Contains(g.open, name) {
 					return false
 				}
 			}
@@ -343,7 +359,7 @@ func (w *cleanWalker) object(p *plan) bool {
 				return false
 			}
 			w.i = jsonbody.SkipSpace(w.b, w.i+1)
-			if !w.value(sub) {
+			if !w.value(sub, subGuard) {
 				return false
 			}
 			w.i = jsonbody.SkipSpace(w.b, w.i)
@@ -370,6 +386,13 @@ func (w *cleanWalker) object(p *plan) bool {
 	for _, k := range p.requiredAt {
 		if !has(k) {
 			return false
+		}
+	}
+	if g != nil {
+		for _, k := range g.required {
+			if !has(k) {
+				return false
+			}
 		}
 	}
 	if len(p.anyOfAt) == 0 {

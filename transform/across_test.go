@@ -1,0 +1,214 @@
+package transform
+
+// Fixtures: bodies built by the shared sampler from every request schema
+// (piatest.Sampler), their single-field mutations, and the load test's
+// receiveNIB sample (internal/pia/testdata).
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
+	"github.com/caddy-pia/caddy-pia/internal/pia"
+	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
+	"github.com/caddy-pia/caddy-pia/validate"
+)
+
+var gatewayDecode = jsonbody.Options{Strict: true, MaxElements: 250000}
+
+// carriedUntouched is what CleanAcross promises: the full path for a
+// client of version from whose upstream speaks to (strict decode,
+// Normalize by from, Convert, Validate at to, the root check) forwards a
+// body equal to the one sent.
+func carriedUntouched(v *validate.Validator, e *Engine, method string, from, to pia.Version, body []byte) bool {
+	doc, err := jsonbody.DecodeWith(body, gatewayDecode)
+	if err != nil {
+		return false
+	}
+	sent, _ := jsonbody.DecodeWith(body, gatewayDecode)
+	doc, _ = v.Normalize(from, method, pia.Request, doc)
+	doc, rep := e.Convert(method, pia.Request, from, to, doc)
+	if len(rep.Errors) > 0 || v.Validate(to, method, pia.Request, doc) != nil {
+		return false
+	}
+	if root := v.Root(to, method, pia.Request); root != "" {
+		if _, ok := doc.(map[string]any)[root]; !ok {
+			return false
+		}
+	}
+	return reflect.DeepEqual(doc, sent)
+}
+
+type across struct {
+	v      *validate.Validator
+	e      *Engine
+	guards map[string]*validate.Guard
+}
+
+func (a *across) guard(method string, from, to pia.Version) *validate.Guard {
+	k := method + " " + from.String() + ">" + to.String()
+	g, ok := a.guards[k]
+	if !ok {
+		g = a.v.Guard(from, to, method, pia.Request, a.e.Watches(method, pia.Request, from, to))
+		a.guards[k] = g
+	}
+	return g
+}
+
+// sound fails the test where CleanAcross passes a body the full path
+// would refuse or change, and returns CleanAcross's verdict.
+func (a *across) sound(t *testing.T, method string, from, to pia.Version, body []byte, what string) bool {
+	t.Helper()
+	ok := a.v.CleanAcross(a.guard(method, from, to), body, gatewayDecode)
+	if ok && !carriedUntouched(a.v, a.e, method, from, to, body) {
+		t.Errorf("%s %s>%s %s: CleanAcross passes a body the full path refuses or changes: %.400s", method, from, to, what, body)
+	}
+	return ok
+}
+
+func newAcross(t *testing.T, strict bool) *across {
+	cat, e := builtin(t)
+	v, err := validate.New(cat, validate.Options{Strict: strict})
+	require.NoError(t, err)
+	return &across{v: v, e: e, guards: map[string]*validate.Guard{}}
+}
+
+// memberSites calls fn with every member of every object in doc (the first
+// element of an array only), its object and its name.
+func memberSites(doc any, fn func(obj map[string]any, name string)) {
+	switch x := doc.(type) {
+	case map[string]any:
+		names := make([]string, 0, len(x))
+		for k := range x {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			fn(x, k)
+			memberSites(x[k], fn)
+		}
+	case []any:
+		if len(x) > 0 {
+			memberSites(x[0], fn)
+		}
+	}
+}
+
+// acrossValues are the values put in every field: the types the rules and
+// the normalisations between versions turn on.
+var acrossValues = []any{
+	nil, true, "", "12", "0123", "12a", json.Number("12"), json.Number("12.50"),
+	"2024-02-29", "2024-02-29 10:00:00", map[string]any{}, []any{map[string]any{}},
+}
+
+func TestCleanAcrossNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every mutation of every request schema, between every two versions")
+	}
+	cat, e := builtin(t)
+	versions := e.Versions()
+	// The codes the rules recode, by field name.
+	codes := map[string][]any{}
+	for _, s := range cat.All() {
+		for _, from := range versions {
+			for _, w := range e.Watches(s.Method, pia.Request, from, s.Version) {
+				for c := range w.Codes {
+					name := w.Path[len(w.Path)-1]
+					codes[name] = append(codes[name], c)
+					if _, ok := jsonbody.ParseNumber(c); ok {
+						codes[name] = append(codes[name], json.Number(c))
+					}
+				}
+			}
+		}
+	}
+	for _, strict := range []bool{false, true} {
+		a := newAcross(t, strict)
+		total, passed := 0, 0
+		seen, tried := map[string]bool{}, map[string]bool{}
+		for _, s := range cat.All() {
+			if s.Kind != pia.Request || seen[s.Method+string(s.Raw)] {
+				continue
+			}
+			seen[s.Method+string(s.Raw)] = true
+			to := s.Version
+			sample := piatest.Sampler{Members: 2, MaxText: 12}.Build(s.Doc.(map[string]any))
+			var bodies [][]byte
+			var names []string
+			add := func(what string) {
+				b, err := json.Marshal(sample)
+				require.NoError(t, err)
+				bodies, names = append(bodies, b), append(names, what)
+			}
+			add("sample")
+			if !strict {
+				// Every field dropped and turned to the other scalar type;
+				// the whole list of values once per field name.
+				memberSites(sample, func(obj map[string]any, name string) {
+					old := obj[name]
+					values := []any{"12"}
+					if _, ok := old.(string); ok {
+						values = []any{json.Number("12")}
+					}
+					if !tried[name] {
+						tried[name] = true
+						values = append(append(values, acrossValues...), codes[name]...)
+					}
+					delete(obj, name)
+					add(name + " dropped")
+					for _, val := range values {
+						obj[name] = val
+						add(name + " mutated")
+					}
+					obj[name] = old
+				})
+			}
+			for _, from := range versions {
+				if from == to || !a.v.Has(from, s.Method, pia.Request) && !e.Needed(s.Method, pia.Request, from, to) {
+					continue
+				}
+				for i, body := range bodies {
+					total++
+					if a.sound(t, s.Method, from, to, body, names[i]) {
+						passed++
+					}
+				}
+			}
+		}
+		t.Logf("strict %v: %d bodies, %d passed by CleanAcross", strict, total, passed)
+		assert.Greater(t, passed, 100, "CleanAcross passes bodies on which no rule acts")
+	}
+}
+
+func TestCleanAcrossOnTheLoadTestsBodies(t *testing.T) {
+	a := newAcross(t, false)
+	v4312, v4320 := pia.MustVersion("4.3.12"), pia.MustVersion("4.3.20")
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", name))
+		require.NoError(t, err)
+		return b
+	}
+	nib := read("receiveNIB-4.3.20.json")
+	// A client stating 4.3.12 that sends what 4.3.20 wants: no rule acts.
+	assert.True(t, a.sound(t, "receiveNIB", v4312, v4320, nib, "the 4.3.20 sample"))
+	// The same sample carried down to 4.3.12, as a 4.3.12 client sends it:
+	// rules act on it (retypes, the fields 4.3.16 added), so the tree.
+	doc, err := jsonbody.Decode(nib)
+	require.NoError(t, err)
+	down, rep := a.e.Convert("receiveNIB", pia.Request, v4320, v4312, doc)
+	require.Empty(t, rep.Errors)
+	old, err := json.Marshal(down)
+	require.NoError(t, err)
+	assert.False(t, a.sound(t, "receiveNIB", v4312, v4320, old, "the sample carried down"))
+	// receiveLicense at 4.3.12 has its fields renamed on the way up.
+	assert.False(t, a.sound(t, "receiveLicense", v4312, v4320, read("receiveLicense-4.3.12.json"), "4.3.12 receiveLicense"))
+	lic := read("receiveLicense-4.3.20.json")
+	assert.True(t, a.sound(t, "receiveLicense", v4312, v4320, lic, "4.3.20 receiveLicense stated as 4.3.12"))
+}

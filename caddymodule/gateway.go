@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -123,6 +124,8 @@ type Gateway struct {
 	routes    map[string]*route
 	validator *validate.Validator
 	transform *transform.Engine
+	// guards holds CleanAcross's guards by guardKey (serve.go guard).
+	guards    *sync.Map
 	keys      *keyService
 	ossToken  *auth.OSSToken
 	metrics   *metrics
@@ -270,6 +273,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 			return fmt.Errorf("loading alias %s: %w", alias, err)
 		}
 	}
+	g.guards = new(sync.Map)
 	if g.validator, err = validate.New(g.catalog, validate.Options{Strict: g.Strict, Lang: g.lang}); err != nil {
 		return fmt.Errorf("loading schemas: %w", err)
 	}

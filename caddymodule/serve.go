@@ -330,11 +330,11 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		}
 		return body, nil
 	}
-	if check && !adapt && x.clientVer == up.version &&
-		g.validator.Clean(up.version, m.Name, pia.Request, body, g.decode) {
+	if check && g.cleanBody(m.Name, x.clientVer, up.version, body) {
 		// The usual request, valid and from a client of the upstream's
-		// version, is read once without building a tree and goes on as
-		// sent: what the path below would conclude (validate.Clean), the
+		// version, or of another version that no version rule acts on, is
+		// read once without building a tree and goes on as sent: what the
+		// path below would conclude (validate.Clean, CleanAcross), the
 		// client's kd_instansi read from the bytes too.
 		if !checkData {
 			return body, nil
@@ -398,6 +398,34 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		return nil, &refusal{status: http.StatusInternalServerError, outcome: outcomeInternalError, msg: pia.MsgInternal}
 	}
 	return out, nil
+}
+
+// cleanBody says whether the path below would forward body as sent,
+// read on its bytes without a tree: validate.Clean for a client of the
+// upstream's version, CleanAcross for a client of another.
+func (g *Gateway) cleanBody(method string, client, upstream pia.Version, body []byte) bool {
+	if client == upstream {
+		return g.validator.Clean(upstream, method, pia.Request, body, g.decode)
+	}
+	return g.validator.CleanAcross(g.guard(method, client, upstream), body, g.decode)
+}
+
+// guard is what CleanAcross checks for method between a client's version
+// and its upstream's, built on first use. The versions are those the
+// catalog knows (an unknown one is refused before), so the set is bounded.
+func (g *Gateway) guard(method string, client, upstream pia.Version) *validate.Guard {
+	k := guardKey{method, client, upstream}
+	if v, ok := g.guards.Load(k); ok {
+		return v.(*validate.Guard)
+	}
+	gd := g.validator.Guard(client, upstream, method, pia.Request, g.transform.Watches(method, pia.Request, client, upstream))
+	v, _ := g.guards.LoadOrStore(k, gd)
+	return v.(*validate.Guard)
+}
+
+type guardKey struct {
+	method           string
+	client, upstream pia.Version
 }
 
 // brokenBody answers a body found not to be JSON without decoding it (by

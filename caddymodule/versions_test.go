@@ -6,8 +6,12 @@ package caddymodule
 // schema samples through piatest.Sampler, named where used).
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -35,6 +39,45 @@ func TestOldClientRequestIsUpgradedForTheUpstream(t *testing.T) {
 	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode)
 	assert.Equal(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, string(oss.last(t).Body), "a client of the upstream's version passes byte for byte")
+}
+
+func TestOldClientWhoseBodyNoRuleActsOnPassesByteForByte(t *testing.T) {
+	kld := newUpstream(t, nil)
+	g := startGateway(t, fmt.Sprintf(`
+{listen} {
+	pia {
+		oss %s
+		kld %s
+	}
+}`, freeAddr(t), kld.addr()))
+	// The 4.3.20 sample (internal/pia/testdata), indented, from an OSS that
+	// states 4.3.12: no rule between the two acts on it, so it goes on as
+	// sent (validate.CleanAcross), not decoded and written anew.
+	raw, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveNIB-4.3.20.json"))
+	require.NoError(t, err)
+	var indented bytes.Buffer
+	require.NoError(t, json.Indent(&indented, raw, "", "  "))
+	a := g.post(t, "/v1/kl/rba/receiveNIB", indented.String(), "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Empty(t, a.Header.Get("X-PIA-Validation"))
+	assert.Equal(t, indented.String(), string(kld.last(t).Body), "forwarded byte for byte")
+	assert.Equal(t, "4.3.20", kld.last(t).Header.Get("X-PIA-Version"))
+
+	// The same body with a kbli written as 4.3.12 has it, a string: the
+	// retype of 4.3.19 acts, so the body is carried on its tree.
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(&doc))
+	proyek := doc["dataNIB"].(map[string]any)["data_proyek"].([]any)[0].(map[string]any)
+	proyek["kbli"] = "62010"
+	old, err := json.Marshal(doc)
+	require.NoError(t, err)
+	a = g.post(t, "/v1/kl/rba/receiveNIB", string(old), "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	got := jsonBody(t, kld.last(t))
+	assert.Equal(t, float64(62010), got["dataNIB"].(map[string]any)["data_proyek"].([]any)[0].(map[string]any)["kbli"],
+		"retyped to the number 4.3.20 documents")
 }
 
 func TestResponseIsDowngradedForAnOldClient(t *testing.T) {

@@ -212,3 +212,84 @@ func TestCleanAcrossOnTheLoadTestsBodies(t *testing.T) {
 	lic := read("receiveLicense-4.3.20.json")
 	assert.True(t, a.sound(t, "receiveLicense", v4312, v4320, lic, "4.3.20 receiveLicense stated as 4.3.12"))
 }
+
+// BenchmarkCarriedUp compares, for the load test's 4.3.20 receiveNIB sent
+// by a client stating 4.3.12, the full path of a carried body (decode,
+// Normalize by 4.3.12, Convert, Validate at 4.3.20) with CleanAcross, and
+// with Clean of the same body from a 4.3.20 client.
+//
+//	go test ./transform -run '^$' -bench CarriedUp -benchmem
+func BenchmarkCarriedUp(b *testing.B) {
+	cat, e := builtin(b)
+	v, err := validate.New(cat, validate.Options{})
+	require.NoError(b, err)
+	v4312, v4320 := pia.MustVersion("4.3.12"), pia.MustVersion("4.3.20")
+	for _, m := range []string{"receiveNIB", "receiveLicense"} {
+		body, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", m+"-4.3.20.json"))
+		require.NoError(b, err)
+		g := v.Guard(v4312, v4320, m, pia.Request, e.Watches(m, pia.Request, v4312, v4320))
+		require.True(b, v.CleanAcross(g, body, gatewayDecode))
+		b.Run(m+"/full-path", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				doc, _ := jsonbody.DecodeWith(body, gatewayDecode)
+				doc, _ = v.Normalize(v4312, m, pia.Request, doc)
+				doc, _ = e.Convert(m, pia.Request, v4312, v4320, doc)
+				v.Validate(v4320, m, pia.Request, doc)
+			}
+		})
+		b.Run(m+"/CleanAcross", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				v.CleanAcross(g, body, gatewayDecode)
+			}
+		})
+		b.Run(m+"/Clean-same-version", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				v.Clean(v4320, m, pia.Request, body, gatewayDecode)
+			}
+		})
+	}
+}
+
+func TestCleanAcrossAllocatesNothing(t *testing.T) {
+	a := newAcross(t, false)
+	v4312, v4320 := pia.MustVersion("4.3.12"), pia.MustVersion("4.3.20")
+	body, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveNIB-4.3.20.json"))
+	require.NoError(t, err)
+	g := a.guard("receiveNIB", v4312, v4320)
+	require.True(t, a.v.CleanAcross(g, body, gatewayDecode))
+	assert.Zero(t, testing.AllocsPerRun(20, func() { a.v.CleanAcross(g, body, gatewayDecode) }))
+}
+
+// FuzzCleanAcross holds CleanAcross to the full path on bodies the fuzzer
+// makes from the samples of receiveNIB and receiveLicense, sent by a
+// client of 4.3.12, 4.3.16 or 4.3.19 to a 4.3.20 upstream.
+func FuzzCleanAcross(f *testing.F) {
+	for _, m := range []string{"receiveNIB", "receiveLicense"} {
+		body, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", m+"-4.3.20.json"))
+		require.NoError(f, err)
+		for _, from := range []uint8{0, 1, 2} {
+			f.Add(m == "receiveNIB", from, string(body))
+		}
+	}
+	old, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveLicense-4.3.12.json"))
+	require.NoError(f, err)
+	f.Add(false, uint8(0), string(old))
+	var a *across
+	froms := []pia.Version{pia.MustVersion("4.3.12"), pia.MustVersion("4.3.16"), pia.MustVersion("4.3.19")}
+	f.Fuzz(func(t *testing.T, nib bool, from uint8, body string) {
+		if a == nil {
+			a = newAcross(t, false)
+		}
+		m := "receiveLicense"
+		if nib {
+			m = "receiveNIB"
+		}
+		a.sound(t, m, froms[int(from)%len(froms)], pia.MustVersion("4.3.20"), []byte(body), "fuzzed")
+	})
+}

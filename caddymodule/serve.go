@@ -402,7 +402,8 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 
 // cleanBody says whether the path below would forward body as sent,
 // read on its bytes without a tree: validate.Clean for a client of the
-// upstream's version, CleanAcross for a client of another.
+// upstream's version, CleanAcross for a client of another (policy
+// carried-untouched-as-sent).
 func (g *Gateway) cleanBody(method string, client, upstream pia.Version, body []byte) bool {
 	if client == upstream {
 		return g.validator.Clean(upstream, method, pia.Request, body, g.decode)

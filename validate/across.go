@@ -220,8 +220,9 @@ func textAndNumber(a, b pia.Type) bool {
 // than its upstream: true says the body is valid at the upstream's
 // version and that nothing the full path does to a carried body
 // (Normalize by the client's version, the version rules) would change it,
-// so it goes on as sent. Like Clean it is conservative, and the
-// differential test in transform holds it to the full path.
+// so it goes on as sent (policy carried-untouched-as-sent). Like Clean it
+// is conservative, and the differential test in transform holds it to the
+// full path.
 func (v *Validator) CleanAcross(g *Guard, body []byte, o jsonbody.Options) bool {
 	if g == nil || !o.Strict {
 		return false

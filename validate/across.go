@@ -171,7 +171,10 @@ func (n *guardNode) watch(w Watch, path []string) {
 	case WhenPresent:
 		c.fail = true
 	case WhenString:
-		c.toNumber, c.digitCode = true, c.digitCode || w.DigitCode
+		// Two retypes of one field: a code is left as text only if both
+		// leave it.
+		c.digitCode = w.DigitCode && (c.digitCode || !c.toNumber)
+		c.toNumber = true
 	case WhenNotString:
 		c.toText = true
 	case WhenCode:
@@ -235,7 +238,7 @@ func (v *Validator) CleanAcross(g *Guard, body []byte, o jsonbody.Options) bool 
 	return jsonbody.SkipSpace(body, w.i) == len(body)
 }
 
-// acts says whether a rule watching a string value at n acts on s.
+// actsOnString says whether a rule watching a string at n acts on s.
 func (n *guardNode) actsOnString(s string) bool {
 	if n.codes != nil {
 		if _, ok := n.codes[s]; ok {

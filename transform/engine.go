@@ -217,13 +217,25 @@ func (e *Engine) span(from, to pia.Version) (fi, ti int, ok bool) {
 // between the two versions, so the caller can skip decoding when versions
 // differ but nothing would change.
 func (e *Engine) Needed(method string, kind pia.Kind, from, to pia.Version) bool {
+	needed := false
+	e.effective(method, kind, from, to, func(*rule, dir) bool {
+		needed = true
+		return false
+	})
+	return needed
+}
+
+// effective calls fn with each rule Convert would apply between the two
+// versions, step by step in the upgrade order of the steps, and the
+// direction it applies in, until fn returns false.
+func (e *Engine) effective(method string, kind pia.Kind, from, to pia.Version, fn func(*rule, dir) bool) {
 	k := methodKey{method, kind}
 	if e.reach[k] == nil {
-		return false
+		return
 	}
 	fi, ti, ok := e.span(from, to)
 	if !ok {
-		return false
+		return
 	}
 	d, lo, hi := up, fi, ti
 	if fi > ti {
@@ -231,12 +243,11 @@ func (e *Engine) Needed(method string, kind pia.Kind, from, to pia.Version) bool
 	}
 	for i := lo; i < hi; i++ {
 		for _, r := range e.steps[i].rules[k] {
-			if r.effective(d) && !e.keeps(r, d, kind) {
-				return true
+			if r.effective(d) && !e.keeps(r, d, kind) && !fn(r, d) {
+				return
 			}
 		}
 	}
-	return false
 }
 
 // Convert carries a decoded tree (jsonbody.Decode's maps, slices,

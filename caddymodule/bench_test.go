@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/caddyserver/caddy/v2"
@@ -59,6 +60,7 @@ func BenchmarkForwardReceiveLicense(b *testing.B) {
 	require.NoError(b, json.Unmarshal(w.Body.Bytes(), &issued), w.Body.String())
 	require.NotEmpty(b, issued.Answer.Key, w.Body.String())
 	header.Set("user_key", issued.Answer.Key)
+	header.Set("Content-Length", strconv.Itoa(len(body))) // as net/http leaves it
 	w = serve("/v1/kl/rba/receiveLicense", body, header)
 	require.Equal(b, http.StatusOK, w.Code, w.Body.String())
 	require.Contains(b, w.Body.String(), "Sukses", "the upstream answered")

@@ -79,10 +79,12 @@ type exchange struct {
 	violations  int
 	applied     []string
 	message     string
-	real        http.ResponseWriter // the client's, under the recorder
-	spilled     bool                // a buffered answer went out unadapted (bufferCap)
-	// buffer: the answer is held to be carried to the caller's version.
-	buffer bool
+	// answer is the client's writer; rec, over it, holds an answer to be
+	// carried to the caller's version (buffer), nil for any other.
+	answer  answerWriter
+	rec     caddyhttp.ResponseRecorder
+	buffer  bool
+	spilled bool // a buffered answer went out unadapted (bufferCap)
 	// forward is the body going upstream, read by reverse_proxy.
 	forward forwardBody
 }
@@ -172,7 +174,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if !ok {
 		return g.passOn(w, r, next)
 	}
-	x := &exchange{start: now(), name: name, param: param, requestID: requestID(r), real: w}
+	x := &exchange{start: now(), name: name, param: param, requestID: requestID(r)}
 	x.logged(r)
 	r.Header.Set(headerRequestID, x.requestID)
 	w.Header().Set(headerRequestID, x.requestID)
@@ -181,11 +183,86 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		repl.Set("pia.method", name)
 	}
 
+	// Logged and counted whatever happens below, an upstream that breaks
+	// off its answer (reverse_proxy then aborts the handler) included.
+	x.answer.ResponseWriter = w
+	status, err := 0, error(nil)
+	defer func() {
+		g.finish(x, r, status, err)
+		if x.rec != nil {
+			bufPool.Put(x.rec.Buffer())
+		}
+	}()
+	defer func() {
+		if v := recover(); v != nil {
+			status, err = x.status(), fmt.Errorf("aborted: %v", v)
+			x.outcome = outcomeTruncated
+			panic(v)
+		}
+	}()
+	err = g.serve(x, &x.answer, r, next)
+	switch {
+	case errors.Is(err, errTruncated):
+		// The answer was being buffered: nothing reached the client, who
+		// gets the envelope a dead upstream gets.
+		x.outcome = ""
+		err = g.answer(x, &x.answer, http.StatusBadGateway, outcomeUnreachable, pia.MsgUpstreamUnreachable, x.route.upstream.name)
+		status = http.StatusBadGateway
+		return err
+	case err == nil && x.rec != nil && x.rec.Buffered() && !x.spilled:
+		err = g.adaptResponse(x, x.rec, &x.answer)
+	}
+	status = x.status()
+	return err
+}
+
+// status is the answer's: what went to the client, or else what the
+// upstream answered into the buffer.
+func (x *exchange) status() int {
+	if x.answer.status == 0 && x.rec != nil {
+		return x.rec.Status()
+	}
+	return x.answer.status
+}
+
+// answerWriter passes the answer to the client and notes its status, as a
+// caddyhttp.ResponseRecorder that never buffers would, without costing an
+// allocation: it lives in the exchange. Only an answer held to be carried
+// to the caller's version gets a recorder (proxy).
+type answerWriter struct {
+	caddyhttp.ResponseWriterWrapper
+	status int
+	wrote  bool
+}
+
+func (a *answerWriter) WriteHeader(status int) {
+	if a.wrote {
+		return
+	}
+	a.status = status
+	if status < 100 || status > 199 { // 1xx are not the answer
+		a.wrote = true
+	}
+	a.ResponseWriterWrapper.WriteHeader(status)
+}
+
+func (a *answerWriter) Write(p []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return a.ResponseWriterWrapper.Write(p)
+}
+
+func (a *answerWriter) ReadFrom(r io.Reader) (int64, error) {
+	a.WriteHeader(http.StatusOK)
+	return a.ResponseWriterWrapper.ReadFrom(r)
+}
+
+// recorder holds the upstream's answer to be carried to the caller's
+// version, when it is a JSON success within maxBufferedResponse.
+func (g *Gateway) recorder(x *exchange) caddyhttp.ResponseRecorder {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer bufPool.Put(buf)
-	rec := caddyhttp.NewResponseRecorder(w, buf, func(status int, h http.Header) bool {
-		if !x.buffer || status < 200 || status >= 300 || !isJSON(h.Get("Content-Type")) {
+	return caddyhttp.NewResponseRecorder(&x.answer, buf, func(status int, h http.Header) bool {
+		if status < 200 || status >= 300 || !isJSON(h.Get("Content-Type")) {
 			return false
 		}
 		if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil && n > maxBufferedResponse {
@@ -195,31 +272,6 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 		return true
 	})
-	// Logged and counted whatever happens below, an upstream that breaks
-	// off its answer (reverse_proxy then aborts the handler) included.
-	status, err := 0, error(nil)
-	defer func() { g.finish(x, r, status, err) }()
-	defer func() {
-		if v := recover(); v != nil {
-			status, err = rec.Status(), fmt.Errorf("aborted: %v", v)
-			x.outcome = outcomeTruncated
-			panic(v)
-		}
-	}()
-	err = g.serve(x, rec, r, next)
-	switch {
-	case errors.Is(err, errTruncated):
-		// The answer was being buffered: nothing reached the client, who
-		// gets the envelope a dead upstream gets.
-		x.outcome = ""
-		err = g.answer(x, w, http.StatusBadGateway, outcomeUnreachable, pia.MsgUpstreamUnreachable, x.route.upstream.name)
-		status = http.StatusBadGateway
-		return err
-	case err == nil && rec.Buffered() && !x.spilled:
-		err = g.adaptResponse(x, rec, w)
-	}
-	status = rec.Status()
-	return err
 }
 
 // maxBufferedResponse caps an upstream answer held to be carried to the
@@ -516,7 +568,9 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	r.ContentLength = int64(len(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if r.Method != http.MethodGet {
-		if n, err := strconv.Atoi(r.Header.Get("Content-Length")); err != nil || n != len(body) || len(r.Header["Content-Length"]) != 1 {
+		// Set only when it changes: the usual body goes on as it came.
+		var n [20]byte
+		if cl := r.Header["Content-Length"]; len(cl) != 1 || cl[0] != string(strconv.AppendInt(n[:0], int64(len(body)), 10)) {
 			r.Header.Set("Content-Length", strconv.Itoa(len(body)))
 		}
 		// The bytes going on are the JSON the gateway read as such (and
@@ -547,12 +601,11 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	}
 
 	x.outcome = outcomeForwarded
-	rec, _ := w.(caddyhttp.ResponseRecorder)
-	err := g.serveUpstream(x, w, rec, r, next, up)
+	err := g.serveUpstream(x, w, r, next, up)
 	if err == nil || errors.Is(err, errTruncated) {
 		return err
 	}
-	if rec != nil && rec.Status() != 0 {
+	if x.status() != 0 {
 		return err // the upstream already answered; nothing to add
 	}
 	var he caddyhttp.HandlerError
@@ -577,10 +630,12 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 // while the answer is buffered nothing has reached the client, so that
 // becomes errTruncated and a 502 envelope; otherwise the abort goes on,
 // the only way left to tell the client its answer is incomplete.
-func (g *Gateway) serveUpstream(x *exchange, w http.ResponseWriter, rec caddyhttp.ResponseRecorder, r *http.Request, next caddyhttp.Handler, up *upstream) (err error) {
-	// Only an answer held to be carried (x.buffer) is ever buffered: any
-	// other goes through the recorder as it comes, an abort included.
-	if rec != nil && x.buffer {
+func (g *Gateway) serveUpstream(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, up *upstream) (err error) {
+	// Only an answer held to be carried (x.buffer) gets a recorder: any
+	// other goes to the client as it comes, an abort included.
+	if x.buffer {
+		x.rec = g.recorder(x)
+		rec := x.rec
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler && rec.Buffered() && !x.spilled { //nolint:errorlint // a panic value, compared as reverse_proxy panics it
@@ -591,7 +646,7 @@ func (g *Gateway) serveUpstream(x *exchange, w http.ResponseWriter, rec caddyhtt
 				panic(v)
 			}
 		}()
-		w = &bufferCap{ResponseWriter: rec, rec: rec, real: x.real, x: x, g: g}
+		w = &bufferCap{ResponseWriter: rec, rec: rec, real: &x.answer, x: x, g: g}
 	}
 	return up.handler.ServeHTTP(w, r, next)
 }

@@ -759,7 +759,8 @@ func (g *Gateway) write(x *exchange, w http.ResponseWriter, status int, text str
 // at INFO for what an operator must see (every refusal, a reported
 // violation, a request carried between versions, an upstream failure, an
 // internal error), at DEBUG for a request forwarded as sent, whose line
-// Caddy's access log already writes with the same facts (x.logged).
+// Caddy's access log already writes with the same facts (x.logged;
+// policy request-log-in-the-access-log).
 func (g *Gateway) finish(x *exchange, r *http.Request, status int, err error) {
 	if status == 0 && err == nil {
 		status = http.StatusOK

@@ -151,8 +151,12 @@ func (*forwardBody) Close() error { return nil }
 
 // logged adds the exchange to Caddy's access log entry for the request,
 // as its pia object (written when the request ends, with what became of
-// it).
+// it). A server without an access log (no log directive) gets nothing to
+// carry.
 func (x *exchange) logged(r *http.Request) {
+	if srv, ok := r.Context().Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server); ok && srv.Logs == nil {
+		return
+	}
 	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok {
 		extra.Set(zap.Object("pia", x))
 	}

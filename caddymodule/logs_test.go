@@ -104,6 +104,12 @@ func TestRequestLogLevelsAndTheAccessLogsPiaFields(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001"}}`, "user_key", key).envelope("responreceiveLicense", http.StatusBadRequest)
 	g.post(t, "/v1/kl/rba/receiveLicense", string(current), "user_key", key+"x").envelope("responreceiveLicense", http.StatusUnauthorized)
+	// Every request is counted, the forwarded ones through their method's
+	// kept series.
+	m := g.metrics(t)
+	assert.Contains(t, m, `caddy_pia_requests_total{method="receiveLicense",outcome="forwarded"} 2`)
+	assert.Contains(t, m, `caddy_pia_requests_total{method="receiveLicense",outcome="invalid"} 1`)
+	assert.Contains(t, m, `caddy_pia_request_duration_seconds_count{method="receiveLicense"} 4`)
 	require.NoError(t, caddy.Stop()) // flush the logs
 
 	// Every request on the DEBUG logger: the one forwarded as sent at

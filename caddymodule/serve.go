@@ -417,14 +417,14 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	hasBody := m.HTTPMethod != http.MethodGet
 	if hasBody {
 		ct := r.Header.Get("Content-Type")
-		json := isJSON(ct)
-		if ct != "" && !json && !(lenientType(ct) && jsonbody.Valid(body)) {
+		jsonType := isJSON(ct)
+		if ct != "" && !jsonType && !(lenientType(ct) && jsonbody.Valid(body)) {
 			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, clipPath(ct))
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
 			return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)
 		}
-		if !json {
+		if !jsonType {
 			// policy content-type-lenient: what goes upstream is JSON and says so.
 			r.Header.Set("Content-Type", "application/json")
 		}

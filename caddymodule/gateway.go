@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -187,6 +188,9 @@ type upstream struct {
 	handler    caddyhttp.MiddlewareHandler
 	version    pia.Version
 	pathPrefix string
+	// versionText is version as X-PIA-Version states it upstream, written
+	// once.
+	versionText string
 }
 
 // route is everything the request path needs to know about one method,
@@ -199,6 +203,9 @@ type route struct {
 	// ossToken: the caller must show OSS's Token (oss_token is configured,
 	// the method is on the K/L/D side and does not opt out).
 	ossToken bool
+	// series are the method's metrics for a forwarded request, made on
+	// its first (metrics.request).
+	series atomic.Pointer[methodSeries]
 }
 
 // CaddyModule returns the Caddy module information.
@@ -413,7 +420,7 @@ func (g *Gateway) provisionUpstreams(ctx caddy.Context) error {
 				prefix = ""
 			}
 		}
-		g.upstreams[name] = &upstream{name: name, handler: mod.(caddyhttp.MiddlewareHandler), version: v, pathPrefix: prefix}
+		g.upstreams[name] = &upstream{name: name, handler: mod.(caddyhttp.MiddlewareHandler), version: v, versionText: v.String(), pathPrefix: prefix}
 	}
 	return nil
 }

@@ -93,9 +93,37 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error)
 	return c, nil
 }
 
-func (m *metrics) request(method, outcome string, d time.Duration) {
-	m.requests.WithLabelValues(method, outcome).Inc()
+// request counts a request by method and outcome and observes its
+// duration. A method's series for a forwarded request are looked up once
+// and kept on its route (methodSeries), sparing the label hashing of every
+// later one.
+func (m *metrics) request(x *exchange, d time.Duration) {
+	if x.route != nil && x.method != nil && x.outcome == outcomeForwarded {
+		s := x.route.series.Load()
+		if s == nil {
+			s = &methodSeries{
+				forwarded: m.requests.WithLabelValues(x.method.Name, outcomeForwarded),
+				duration:  m.duration.WithLabelValues(x.method.Name),
+			}
+			x.route.series.Store(s)
+		}
+		s.forwarded.Inc()
+		s.duration.Observe(d.Seconds())
+		return
+	}
+	method := "unknown"
+	if x.method != nil {
+		method = x.method.Name
+	}
+	m.requests.WithLabelValues(method, x.outcome).Inc()
 	m.duration.WithLabelValues(method).Observe(d.Seconds())
+}
+
+// methodSeries are one method's series for its forwarded requests, made
+// on the first (a method never called shows none, as before).
+type methodSeries struct {
+	forwarded prometheus.Counter
+	duration  prometheus.Observer
 }
 
 func (m *metrics) invalid(method string, mode validate.Mode) {

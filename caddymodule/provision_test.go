@@ -18,7 +18,7 @@ import (
 // provisionGateway provisions a pia handler from its JSON in a context
 // whose storage is the directory dir, as a config load does, without
 // serving it; the test cleans it up as Caddy does when the config stops.
-func provisionGateway(t *testing.T, dir, handler string) *Gateway {
+func provisionGateway(t testing.TB, dir, handler string) *Gateway {
 	t.Helper()
 	ctx, err := caddy.ProvisionContext(&caddy.Config{StorageRaw: json.RawMessage(fmt.Sprintf(`{"module":"file_system","root":%q}`, dir))})
 	require.NoError(t, err)

@@ -208,6 +208,17 @@ func TestOSSTokenFromHeaderBearerAndQueryNeverLogged(t *testing.T) {
 	access, err := os.ReadFile(filepath.Join(logs, "access.log"))
 	require.NoError(t, err)
 	require.Contains(t, string(access), "receiveNIB", "the access log is written")
+	// Each entry carries the gateway's facts (its pia object), in which no
+	// Token is either (checked with the rest of the line below).
+	outcomes := map[string]int{}
+	for _, e := range logEntries(t, filepath.Join(logs, "access.log")) {
+		p, ok := e["pia"].(map[string]any)
+		require.True(t, ok, "the access log entry has the pia object: %v", e)
+		assert.Equal(t, "receiveNIB", p["method"])
+		assert.Equal(t, "kld", p["side"])
+		outcomes[p["outcome"].(string)]++
+	}
+	assert.Equal(t, map[string]int{outcomeForwarded: 6, outcomeUnauthorized: 1}, outcomes)
 	// Caddy's own log at DEBUG shows what reverse_proxy sends upstream,
 	// where the Token header goes on to the K/L/D application; the query
 	// Token is gone before it.
@@ -481,6 +492,9 @@ func TestUpstreamBreakingOffItsAnswer(t *testing.T) {
 	require.NoError(t, caddy.Stop())
 	logged, err := os.ReadFile(filepath.Join(logs, "caddy.log"))
 	require.NoError(t, err)
+	// Both are failures, which the pia logger writes at INFO (the level of
+	// this log): each is logged (and counted), whether the handler returned
+	// or was aborted.
 	assert.Equal(t, 2, strings.Count(string(logged), `"msg":"pia request"`), "both requests are logged (and counted):\n%s", logged)
 	assert.Contains(t, string(logged), `"outcome":"upstream_truncated"`)
 	assert.Contains(t, string(logged), `"outcome":"upstream_unreachable"`)

@@ -21,6 +21,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/caddy-pia/caddy-pia/auth"
 	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
@@ -53,11 +54,12 @@ const (
 	outcomeTruncated     = "upstream_truncated"
 )
 
-// Headers the gateway reads or writes.
+// Headers the gateway reads or writes, in their canonical form so that
+// Get and Set find them without canonicalising (an allocation) every time.
 const (
 	headerRequestID  = "X-Request-Id"
-	headerVersion    = "X-PIA-Version"
-	headerValidation = "X-PIA-Validation"
+	headerVersion    = "X-Pia-Version"
+	headerValidation = "X-Pia-Validation"
 	maxReportHeader  = 1024
 )
 
@@ -77,8 +79,87 @@ type exchange struct {
 	violations  int
 	applied     []string
 	message     string
-	real        http.ResponseWriter // the client's, under the recorder
-	spilled     bool                // a buffered answer went out unadapted (bufferCap)
+	// answer is the client's writer; rec, over it, holds an answer to be
+	// carried to the caller's version (buffer), nil for any other.
+	answer  answerWriter
+	rec     caddyhttp.ResponseRecorder
+	buffer  bool
+	spilled bool // a buffered answer went out unadapted (bufferCap)
+	// forward is the body going upstream, read by reverse_proxy.
+	forward forwardBody
+}
+
+// MarshalLogObject writes what the gateway knows of the request: the pia
+// object of Caddy's access log entry, and the fields of the gateway's own
+// "pia request" line. No key, password or Token is among them.
+func (x *exchange) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddString("request_id", x.requestID)
+	enc.AddString("method", x.name)
+	side := ""
+	if x.method != nil {
+		side = x.method.Side.String()
+	}
+	enc.AddString("side", side)
+	enc.AddString("client", x.client)
+	var b [32]byte
+	enc.AddByteString("client_version", appendVersion(b[:0], x.clientVer))
+	enc.AddByteString("upstream_version", appendVersion(b[:0], x.upstreamVer))
+	enc.AddString("outcome", x.outcome)
+	if x.violations > 0 {
+		enc.AddInt("violations", x.violations)
+	}
+	if len(x.applied) > 0 {
+		_ = enc.AddArray("rules", zapcore.ArrayMarshalerFunc(func(a zapcore.ArrayEncoder) error {
+			for _, r := range x.applied {
+				a.AppendString(r)
+			}
+			return nil
+		}))
+	}
+	if x.message != "" && x.outcome != outcomeForwarded || x.violations > 0 {
+		enc.AddString("detail", x.message)
+	}
+	return nil
+}
+
+// appendVersion is Version.String without its allocation: "" for none.
+func appendVersion(b []byte, v pia.Version) []byte {
+	if v.IsZero() {
+		return b
+	}
+	b = strconv.AppendInt(b, int64(v.Major), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(v.Minor), 10)
+	b = append(b, '.')
+	return strconv.AppendInt(b, int64(v.Patch), 10)
+}
+
+// asSent reports a request forwarded as the client sent it: nothing
+// refused, carried between versions, rewritten or reported, and an answer
+// that is no upstream failure. Its "pia request" line is at DEBUG; Caddy's
+// access log has it at INFO.
+func (x *exchange) asSent(status int, err error) bool {
+	return x.outcome == outcomeForwarded && err == nil && status < 500 && x.violations == 0 &&
+		len(x.applied) == 0 && x.clientVer == x.upstreamVer
+}
+
+// forwardBody is the body handed to the upstream, in the exchange, so that
+// forwarding it allocates nothing more.
+type forwardBody struct{ bytes.Reader }
+
+func (*forwardBody) Close() error { return nil }
+
+// logged adds the exchange to Caddy's access log entry for the request,
+// as its pia object (written when the request ends, with what became of
+// it). A server without an access log (no log directive) gets nothing to
+// carry.
+func (x *exchange) logged(r *http.Request) {
+	if srv, ok := r.Context().Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server); ok && srv.Logs == nil {
+		return
+	}
+	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok {
+		extra.Set(zap.Object("pia", x))
+	}
 }
 
 func (x *exchange) shape() pia.EnvelopeShape {
@@ -97,7 +178,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if !ok {
 		return g.passOn(w, r, next)
 	}
-	x := &exchange{start: now(), name: name, param: param, requestID: requestID(r), real: w}
+	x := &exchange{start: now(), name: name, param: param, requestID: requestID(r)}
+	x.logged(r)
 	r.Header.Set(headerRequestID, x.requestID)
 	w.Header().Set(headerRequestID, x.requestID)
 	if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
@@ -105,12 +187,86 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		repl.Set("pia.method", name)
 	}
 
+	// Logged and counted whatever happens below, an upstream that breaks
+	// off its answer (reverse_proxy then aborts the handler) included.
+	x.answer.ResponseWriter = w
+	status, err := 0, error(nil)
+	defer func() {
+		g.finish(x, r, status, err)
+		if x.rec != nil {
+			bufPool.Put(x.rec.Buffer())
+		}
+	}()
+	defer func() {
+		if v := recover(); v != nil {
+			status, err = x.status(), fmt.Errorf("aborted: %v", v)
+			x.outcome = outcomeTruncated
+			panic(v)
+		}
+	}()
+	err = g.serve(x, &x.answer, r, next)
+	switch {
+	case errors.Is(err, errTruncated):
+		// The answer was being buffered: nothing reached the client, who
+		// gets the envelope a dead upstream gets.
+		x.outcome = ""
+		err = g.answer(x, &x.answer, http.StatusBadGateway, outcomeUnreachable, pia.MsgUpstreamUnreachable, x.route.upstream.name)
+		status = http.StatusBadGateway
+		return err
+	case err == nil && x.rec != nil && x.rec.Buffered() && !x.spilled:
+		err = g.adaptResponse(x, x.rec, &x.answer)
+	}
+	status = x.status()
+	return err
+}
+
+// status is the answer's: what went to the client, or else what the
+// upstream answered into the buffer.
+func (x *exchange) status() int {
+	if x.answer.status == 0 && x.rec != nil {
+		return x.rec.Status()
+	}
+	return x.answer.status
+}
+
+// answerWriter passes the answer to the client and notes its status, as a
+// caddyhttp.ResponseRecorder that never buffers would, without costing an
+// allocation: it lives in the exchange. Only an answer held to be carried
+// to the caller's version gets a recorder (proxy).
+type answerWriter struct {
+	caddyhttp.ResponseWriterWrapper
+	status int
+	wrote  bool
+}
+
+func (a *answerWriter) WriteHeader(status int) {
+	if a.wrote {
+		return
+	}
+	a.status = status
+	if status < 100 || status > 199 { // 1xx are not the answer
+		a.wrote = true
+	}
+	a.ResponseWriterWrapper.WriteHeader(status)
+}
+
+func (a *answerWriter) Write(p []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return a.ResponseWriterWrapper.Write(p)
+}
+
+func (a *answerWriter) ReadFrom(r io.Reader) (int64, error) {
+	a.WriteHeader(http.StatusOK)
+	return a.ResponseWriterWrapper.ReadFrom(r)
+}
+
+// recorder holds the upstream's answer to be carried to the caller's
+// version, when it is a JSON success within maxBufferedResponse.
+func (g *Gateway) recorder(x *exchange) caddyhttp.ResponseRecorder {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer bufPool.Put(buf)
-	var bufferResponse bool
-	rec := caddyhttp.NewResponseRecorder(w, buf, func(status int, h http.Header) bool {
-		if !bufferResponse || status < 200 || status >= 300 || !isJSON(h.Get("Content-Type")) {
+	return caddyhttp.NewResponseRecorder(&x.answer, buf, func(status int, h http.Header) bool {
+		if status < 200 || status >= 300 || !isJSON(h.Get("Content-Type")) {
 			return false
 		}
 		if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil && n > maxBufferedResponse {
@@ -120,31 +276,6 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 		return true
 	})
-	// Logged and counted whatever happens below, an upstream that breaks
-	// off its answer (reverse_proxy then aborts the handler) included.
-	status, err := 0, error(nil)
-	defer func() { g.finish(x, r, status, err) }()
-	defer func() {
-		if v := recover(); v != nil {
-			status, err = rec.Status(), fmt.Errorf("aborted: %v", v)
-			x.outcome = outcomeTruncated
-			panic(v)
-		}
-	}()
-	err = g.serve(x, rec, r, next, &bufferResponse)
-	switch {
-	case errors.Is(err, errTruncated):
-		// The answer was being buffered: nothing reached the client, who
-		// gets the envelope a dead upstream gets.
-		x.outcome = ""
-		err = g.answer(x, w, http.StatusBadGateway, outcomeUnreachable, pia.MsgUpstreamUnreachable, x.route.upstream.name)
-		status = http.StatusBadGateway
-		return err
-	case err == nil && rec.Buffered() && !x.spilled:
-		err = g.adaptResponse(x, rec, w)
-	}
-	status = rec.Status()
-	return err
 }
 
 // maxBufferedResponse caps an upstream answer held to be carried to the
@@ -219,7 +350,7 @@ func singleSegment(p string) bool {
 
 // serve runs the pipeline: route, authenticate, read, decode, adapt,
 // validate, encode, proxy. Every refusal is an envelope.
-func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, bufferResponse *bool) error {
+func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	m, ok := g.table.Lookup(x.name)
 	if !ok {
 		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, clipPath(x.name), clipPath(x.name))
@@ -286,13 +417,14 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	hasBody := m.HTTPMethod != http.MethodGet
 	if hasBody {
 		ct := r.Header.Get("Content-Type")
-		if ct != "" && !isJSON(ct) && !(lenientType(ct) && jsonbody.Valid(body)) {
+		jsonType := isJSON(ct)
+		if ct != "" && !jsonType && !(lenientType(ct) && jsonbody.Valid(body)) {
 			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, clipPath(ct))
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
 			return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)
 		}
-		if !isJSON(ct) {
+		if !jsonType {
 			// policy content-type-lenient: what goes upstream is JSON and says so.
 			r.Header.Set("Content-Type", "application/json")
 		}
@@ -313,7 +445,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 			return g.refuse(x, w, ref)
 		}
 	}
-	*bufferResponse = x.clientVer != up.version && g.transform.Needed(m.Name, pia.Response, up.version, x.clientVer)
+	x.buffer = x.clientVer != up.version && g.transform.Needed(m.Name, pia.Response, up.version, x.clientVer)
 	return g.proxy(x, w, r, next, up, out)
 }
 
@@ -464,17 +596,22 @@ func (g *Gateway) decodeRefusal(err error) *refusal {
 // proxy hands the request to the upstream and turns its failures into
 // envelopes while nothing has been written yet.
 func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, up *upstream, body []byte) error {
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	x.forward.Reset(body)
+	r.Body = &x.forward
 	r.ContentLength = int64(len(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if r.Method != http.MethodGet {
-		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		// Set only when it changes: the usual body goes on as it came.
+		var n [20]byte
+		if cl := r.Header["Content-Length"]; len(cl) != 1 || cl[0] != string(strconv.AppendInt(n[:0], int64(len(body)), 10)) {
+			r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		}
 		// The bytes going on are the JSON the gateway read as such (and
 		// may have re-encoded): a Content-Encoding claiming otherwise
 		// would be wrong.
 		r.Header.Del("Content-Encoding")
 	}
-	r.Header.Set(headerVersion, up.version.String())
+	r.Header.Set(headerVersion, up.versionText)
 	if g.keys != nil && x.method.Side == pia.SideOSS {
 		g.keys.authority.StripTokens(r.Header)
 	}
@@ -482,7 +619,12 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	if prefix == "" {
 		prefix, _ = g.prefixOf(r.URL.Path)
 	}
-	path := prefix + "/" + x.method.Name
+	path := r.URL.Path
+	if !joined(path, prefix, x.method.Name) {
+		// Another name for the method, a path prefix of the upstream's or
+		// a parameter: the upstream gets its own name for it.
+		path = prefix + "/" + x.method.Name
+	}
 	r.URL.Path, r.URL.RawPath = path, ""
 	if x.param != "" {
 		// The parameter is one segment (singleSegment), escaped so that
@@ -492,12 +634,11 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	}
 
 	x.outcome = outcomeForwarded
-	rec, _ := w.(caddyhttp.ResponseRecorder)
-	err := g.serveUpstream(x, w, rec, r, next, up)
+	err := g.serveUpstream(x, w, r, next, up)
 	if err == nil || errors.Is(err, errTruncated) {
 		return err
 	}
-	if rec != nil && rec.Status() != 0 {
+	if x.status() != 0 {
 		return err // the upstream already answered; nothing to add
 	}
 	var he caddyhttp.HandlerError
@@ -522,8 +663,12 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 // while the answer is buffered nothing has reached the client, so that
 // becomes errTruncated and a 502 envelope; otherwise the abort goes on,
 // the only way left to tell the client its answer is incomplete.
-func (g *Gateway) serveUpstream(x *exchange, w http.ResponseWriter, rec caddyhttp.ResponseRecorder, r *http.Request, next caddyhttp.Handler, up *upstream) (err error) {
-	if rec != nil {
+func (g *Gateway) serveUpstream(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, up *upstream) (err error) {
+	// Only an answer held to be carried (x.buffer) gets a recorder: any
+	// other goes to the client as it comes, an abort included.
+	if x.buffer {
+		x.rec = g.recorder(x)
+		rec := x.rec
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler && rec.Buffered() && !x.spilled { //nolint:errorlint // a panic value, compared as reverse_proxy panics it
@@ -534,9 +679,16 @@ func (g *Gateway) serveUpstream(x *exchange, w http.ResponseWriter, rec caddyhtt
 				panic(v)
 			}
 		}()
-		w = &bufferCap{ResponseWriter: rec, rec: rec, real: x.real, x: x, g: g}
+		w = &bufferCap{ResponseWriter: rec, rec: rec, real: &x.answer, x: x, g: g}
 	}
 	return up.handler.ServeHTTP(w, r, next)
+}
+
+// joined reports whether path is prefix + "/" + name, which then need not
+// be built again.
+func joined(path, prefix, name string) bool {
+	return len(path) == len(prefix)+1+len(name) && strings.HasPrefix(path, prefix) &&
+		path[len(prefix)] == '/' && strings.HasSuffix(path, name)
 }
 
 func (g *Gateway) prefixOf(path string) (string, bool) {
@@ -636,46 +788,32 @@ func (g *Gateway) write(x *exchange, w http.ResponseWriter, status int, text str
 	return env.Write(w)
 }
 
-// finish writes the request's log line and metrics.
+// finish counts the request and writes the gateway's "pia request" line:
+// at INFO for what an operator must see (every refusal, a reported
+// violation, a request carried between versions, an upstream failure, an
+// internal error), at DEBUG for a request forwarded as sent, whose line
+// Caddy's access log already writes with the same facts (x.logged;
+// policy request-log-in-the-access-log).
 func (g *Gateway) finish(x *exchange, r *http.Request, status int, err error) {
 	if status == 0 && err == nil {
 		status = http.StatusOK
 	}
 	elapsed := now().Sub(x.start)
-	methodLabel, side := "unknown", ""
-	if x.method != nil {
-		methodLabel, side = x.method.Name, x.method.Side.String()
-	}
 	if x.outcome == "" {
 		x.outcome = outcomeInternalError
 	}
-	g.metrics.request(methodLabel, x.outcome, elapsed)
-	if ce := g.logger.Check(zap.InfoLevel, "pia request"); ce != nil {
-		fields := []zap.Field{
-			zap.String("request_id", x.requestID),
-			zap.String("method", x.name),
-			zap.String("side", side),
-			zap.String("client", x.client),
-			zap.String("remote_ip", clientIP(r)),
-			zap.String("client_version", x.clientVer.String()),
-			zap.String("upstream_version", x.upstreamVer.String()),
-			zap.String("outcome", x.outcome),
-			zap.Int("status", status),
-			zap.Duration("duration", elapsed),
-		}
-		if x.violations > 0 {
-			fields = append(fields, zap.Int("violations", x.violations))
-		}
-		if len(x.applied) > 0 {
-			fields = append(fields, zap.Strings("rules", x.applied))
-		}
-		if x.message != "" && x.outcome != outcomeForwarded || x.violations > 0 {
-			fields = append(fields, zap.String("detail", x.message))
-		}
+	g.metrics.request(x, elapsed)
+	level := zap.InfoLevel
+	if x.asSent(status, err) {
+		level = zap.DebugLevel
+	}
+	if ce := g.logger.Check(level, "pia request"); ce != nil {
+		errField := zap.Skip()
 		if err != nil {
-			fields = append(fields, zap.Error(err))
+			errField = zap.Error(err)
 		}
-		ce.Write(fields...)
+		ce.Write(zap.Inline(x), zap.String("remote_ip", clientIP(r)), zap.Int("status", status),
+			zap.Duration("duration", elapsed), errField)
 	}
 }
 
@@ -710,6 +848,10 @@ func printable(s string) bool {
 }
 
 func isJSON(contentType string) bool {
+	// What clients send, decided without parsing (which allocates).
+	if strings.EqualFold(contentType, "application/json") || strings.EqualFold(contentType, "application/json; charset=utf-8") {
+		return true
+	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return false
@@ -809,6 +951,7 @@ func (g *Gateway) passOn(w http.ResponseWriter, r *http.Request, next caddyhttp.
 		name = ""
 	}
 	x := &exchange{start: now(), name: name, requestID: requestID(r)}
+	x.logged(r)
 	w.Header().Set(headerRequestID, x.requestID)
 	err = g.answer(x, w, http.StatusNotFound, outcomeUnclaimed, pia.MsgNoSuchPath, clipPath(r.URL.EscapedPath()))
 	x.name = ""

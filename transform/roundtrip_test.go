@@ -125,13 +125,4 @@ func TestTheLoadTestsOldClientBodyIsTheSampleCarriedDown(t *testing.T) {
 	_, rep = e.Convert("receiveLicense", pia.Request, v4312, v4320, down)
 	assert.Empty(t, rep.Errors)
 	assert.NotEmpty(t, rep.Applied, "carrying it up applies rules")
-
-	down, rep = e.Convert("receiveNIB", pia.Request, v4320, v4312, read("receiveNIB-4.3.20.json"))
-	require.Empty(t, rep.Errors)
-	assert.Equal(t, read("receiveNIB-4.3.12.json"), down)
-	_, rep = e.Convert("receiveNIB", pia.Request, v4312, v4320, down)
-	assert.NotEmpty(t, rep.Applied, "carrying it up applies rules")
-	// What 4.3.16 made mandatory and no rule can derive is missing, as it
-	// is from any 4.3.12 sender: the gateway reports or refuses it.
-	assert.NotEmpty(t, rep.Errors)
 }

@@ -102,26 +102,33 @@ func TestRequestLogLevelsAndTheAccessLogsPiaFields(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	a = g.post(t, "/v1/kl/rba/receiveLicense", string(old), "user_key", key, "X-PIA-Version", "4.3.12")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	// A client stating 4.3.12 that sends what 4.3.20 wants: no rule acts,
+	// forwarded as sent.
+	a = g.post(t, "/v1/kl/rba/receiveLicense", string(current), "user_key", key, "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001"}}`, "user_key", key).envelope("responreceiveLicense", http.StatusBadRequest)
 	g.post(t, "/v1/kl/rba/receiveLicense", string(current), "user_key", key+"x").envelope("responreceiveLicense", http.StatusUnauthorized)
 	// Every request is counted, the forwarded ones through their method's
 	// kept series.
 	m := g.metrics(t)
-	assert.Contains(t, m, `caddy_pia_requests_total{method="receiveLicense",outcome="forwarded"} 2`)
+	assert.Contains(t, m, `caddy_pia_requests_total{method="receiveLicense",outcome="forwarded"} 3`)
 	assert.Contains(t, m, `caddy_pia_requests_total{method="receiveLicense",outcome="invalid"} 1`)
-	assert.Contains(t, m, `caddy_pia_request_duration_seconds_count{method="receiveLicense"} 4`)
+	assert.Contains(t, m, `caddy_pia_request_duration_seconds_count{method="receiveLicense"} 5`)
 	require.NoError(t, caddy.Stop()) // flush the logs
 
 	// Every request on the DEBUG logger: the one forwarded as sent at
 	// DEBUG, everything an operator must see at INFO.
 	debug := piaLines(t, filepath.Join(logs, "pia-debug.log"))
-	require.Len(t, debug[outcomeForwarded], 2, "both forwarded requests: %v", debug)
-	asSent, carried := debug[outcomeForwarded][0], debug[outcomeForwarded][1]
+	require.Len(t, debug[outcomeForwarded], 3, "the forwarded requests: %v", debug)
+	asSent, carried, oldAsSent := debug[outcomeForwarded][0], debug[outcomeForwarded][1], debug[outcomeForwarded][2]
 	assert.Equal(t, "debug", asSent["level"], "forwarded as sent")
 	assert.Equal(t, "4.3.20", asSent["client_version"])
 	assert.Equal(t, "info", carried["level"], "carried from 4.3.12")
 	assert.Equal(t, "4.3.12", carried["client_version"])
 	assert.NotEmpty(t, carried["rules"], "the rules applied are named")
+	assert.Equal(t, "debug", oldAsSent["level"], "a 4.3.12 client's body no rule acts on is forwarded as sent")
+	assert.Equal(t, "4.3.12", oldAsSent["client_version"])
+	assert.NotContains(t, oldAsSent, "rules")
 	for _, outcome := range []string{outcomeKeyIssued, outcomeInvalid, outcomeUnauthorized} {
 		require.Len(t, debug[outcome], 1, outcome)
 		assert.Equal(t, "info", debug[outcome][0]["level"], outcome)
@@ -144,7 +151,7 @@ func TestRequestLogLevelsAndTheAccessLogsPiaFields(t *testing.T) {
 		require.True(t, ok, "every request's access log entry has the pia object: %v", e)
 		byOutcome[p["outcome"].(string)] = append(byOutcome[p["outcome"].(string)], p)
 	}
-	require.Len(t, byOutcome[outcomeForwarded], 2)
+	require.Len(t, byOutcome[outcomeForwarded], 3)
 	sent := byOutcome[outcomeForwarded][0]
 	assert.Equal(t, "receiveLicense", sent["method"])
 	assert.Equal(t, "oss", sent["side"])

@@ -135,12 +135,14 @@ func appendVersion(b []byte, v pia.Version) []byte {
 }
 
 // asSent reports a request forwarded as the client sent it: nothing
-// refused, carried between versions, rewritten or reported, and an answer
-// that is no upstream failure. Its "pia request" line is at DEBUG; Caddy's
-// access log has it at INFO.
+// refused, carried between versions by a rule (the request or its answer),
+// or reported, and an answer that is no upstream failure. A client of
+// another version whose body no rule acts on is one (policy
+// carried-untouched-as-sent): its version is in the line all the same. Its
+// "pia request" line is at DEBUG; Caddy's access log has it at INFO.
 func (x *exchange) asSent(status int, err error) bool {
 	return x.outcome == outcomeForwarded && err == nil && status < 500 && x.violations == 0 &&
-		len(x.applied) == 0 && x.clientVer == x.upstreamVer
+		len(x.applied) == 0
 }
 
 // forwardBody is the body handed to the upstream, in the exchange, so that

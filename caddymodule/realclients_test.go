@@ -289,8 +289,9 @@ func TestShapesRealClientsSend(t *testing.T) {
 
 // defaults fronts both sides with the gateway's defaults, logging JSON to
 // logFile.
-func defaults(oss, kld, logFile, extra string) string {
-	return globalOptionsLogging("{admin}", "output file "+logFile, "format json") + fmt.Sprintf(`{listen} {
+func defaults(oss, kld, logFile, extra string, log ...string) string {
+	log = append([]string{"output file " + logFile, "format json"}, log...)
+	return globalOptionsLogging("{admin}", log...) + fmt.Sprintf(`{listen} {
 	pia {
 		oss %s
 		kld %s
@@ -466,9 +467,11 @@ func TestAnswersForOlderClientsKeepFieldsTheyDoNotKnow(t *testing.T) {
 func TestMessagesAnOperatorCanActOn(t *testing.T) {
 	oss := newUpstream(t, nil)
 	logFile := filepath.Join(t.TempDir(), "caddy.log")
+	// At DEBUG: the lines below say which version a request forwarded as
+	// sent was served as.
 	g := startGateway(t, defaults(oss.addr(), freeAddr(t), logFile, `method laporanKegiatan {
 			side oss
-		}`))
+		}`, "level DEBUG"))
 
 	env := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.4.0").
 		envelope("responcheckLicenseStatus", http.StatusBadRequest)
@@ -489,7 +492,7 @@ func TestMessagesAnOperatorCanActOn(t *testing.T) {
 
 	// A history version configured as the clients' default loads and is
 	// served as its snapshot too.
-	g = startGateway(t, defaults(oss.addr(), freeAddr(t), logFile, "client_version 4.3.13"))
+	g = startGateway(t, defaults(oss.addr(), freeAddr(t), logFile, "client_version 4.3.13", "level DEBUG"))
 	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	logs, err = os.ReadFile(logFile)

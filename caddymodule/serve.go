@@ -500,20 +500,30 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		doc, norm = g.validator.Normalize(x.clientVer, m.Name, pia.Request, doc)
 		changed = changed || norm
 	}
+	// untranslated is what the version rules could not carry: refused,
+	// except in report mode, where it is reported with the violations and
+	// the body goes on carried as far as the rules go (policy
+	// report-mode-carries-what-it-can).
+	var untranslated []pia.FieldError
 	if adapt {
 		var rep transform.Report
 		doc, rep = g.transform.Convert(m.Name, pia.Request, x.clientVer, up.version, doc)
-		if len(rep.Errors) > 0 {
+		if len(rep.Errors) > 0 && !(check && x.route.mode == validate.ModeReport) {
 			return nil, &refusal{status: http.StatusBadRequest, outcome: outcomeUntranslated, msg: pia.MsgTransform,
 				args: []any{up.version, pia.Summary(rep.Errors, g.lang)}, errors: rep.Errors}
 		}
+		untranslated = rep.Errors
 		x.applied = rep.Applied
 		changed = changed || len(rep.Applied) > 0
 		g.metrics.transformed(m.Name, "request", len(rep.Applied))
 	}
 	if check {
-		if res := g.validator.Validate(up.version, m.Name, pia.Request, doc); res != nil && len(res.Errors) > 0 {
-			errs := res.Errors
+		var errs []pia.FieldError
+		if res := g.validator.Validate(up.version, m.Name, pia.Request, doc); res != nil {
+			errs = res.Errors
+		}
+		errs = withUntranslated(untranslated, errs)
+		if len(errs) > 0 {
 			x.violations = len(errs)
 			g.metrics.invalid(m.Name, x.route.mode)
 			if x.route.mode == validate.ModeEnforce {
@@ -561,6 +571,28 @@ func (g *Gateway) guard(method string, client, upstream pia.Version) *validate.G
 type guardKey struct {
 	method           string
 	client, upstream pia.Version
+}
+
+// withUntranslated reports what the version rules could not carry with
+// the violations of the carried body: a field named by both is reported
+// once, in the rules' words, which say which version made it mandatory or
+// what could not be converted.
+func withUntranslated(untranslated, violations []pia.FieldError) []pia.FieldError {
+	if len(untranslated) == 0 {
+		return violations
+	}
+	named := make(map[string]bool, len(untranslated))
+	for _, e := range untranslated {
+		named[e.Field] = true
+	}
+	errs := append([]pia.FieldError(nil), untranslated...)
+	for _, e := range violations {
+		if !named[e.Field] {
+			errs = append(errs, e)
+		}
+	}
+	pia.SortFieldErrors(errs)
+	return errs
 }
 
 // brokenBody answers a body found not to be JSON without decoding it (by

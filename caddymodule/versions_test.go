@@ -80,6 +80,56 @@ func TestOldClientWhoseBodyNoRuleActsOnPassesByteForByte(t *testing.T) {
 		"retyped to the number 4.3.20 documents")
 }
 
+// TestAnOSSPushTheRulesCannotFullyCarryIsForwardedAndReported: a
+// receiveNIB from an OSS stating 4.3.12 lacks what 4.3.16 made mandatory
+// and no rule can derive; in report mode, the methods OSS calls by
+// default, it goes on carried as far as the rules go, the gaps reported
+// (policy report-mode-carries-what-it-can); in enforce mode it is refused.
+func TestAnOSSPushTheRulesCannotFullyCarryIsForwardedAndReported(t *testing.T) {
+	config := func(kld, mode string) string {
+		return fmt.Sprintf(`
+{listen} {
+	pia {
+		%s
+		oss %s
+		kld %s
+	}
+}`, mode, freeAddr(t), kld)
+	}
+	// The 4.3.20 sample (internal/pia/testdata) without what 4.3.16 added:
+	// one field with the default 4.3.16 documents, two without one.
+	raw, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveNIB-4.3.20.json"))
+	require.NoError(t, err)
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(&doc))
+	for _, f := range []string{"flag_perubahan_data_teknis", "skala_usaha", "jenis_perubahan_terakhir"} {
+		delete(doc["dataNIB"].(map[string]any), f)
+	}
+	b, err := json.Marshal(doc)
+	require.NoError(t, err)
+	push := string(b)
+
+	kld := newUpstream(t, nil)
+	g := startGateway(t, config(kld.addr(), ""))
+	a := g.post(t, "/v1/kl/rba/receiveNIB", push, "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "the push is not lost: %s", a.Body)
+	report := a.Header.Get("X-PIA-Validation")
+	assert.Contains(t, report, "dataNIB.skala_usaha required", "what the rules could not fill is reported")
+	assert.Equal(t, 1, strings.Count(report, "dataNIB.skala_usaha "), "once, though the plan misses it too: %s", report)
+	got := jsonBody(t, kld.last(t))["dataNIB"].(map[string]any)
+	assert.Equal(t, "N", got["flag_perubahan_data_teknis"], "carried as far as the rules go: the default 4.3.16 documents")
+	assert.NotContains(t, got, "skala_usaha", "nothing made up for it")
+	assert.Equal(t, "4.3.20", kld.last(t).Header.Get("X-PIA-Version"))
+
+	kld = newUpstream(t, nil)
+	g = startGateway(t, config(kld.addr(), "validation enforce"))
+	env := g.post(t, "/v1/kl/rba/receiveNIB", push, "X-PIA-Version", "4.3.12").envelope("responreceiveNIB", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "dataNIB.skala_usaha")
+	assert.Empty(t, kld.received(), "enforce refuses it")
+}
+
 func TestResponseIsDowngradedForAnOldClient(t *testing.T) {
 	oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		w.Header().Set("Content-Type", "application/json")

@@ -369,7 +369,7 @@ func (s *state) retype(p []string, toNumber bool, r *rule) bool {
 			o[key] = json.Number(str)
 			return true
 		}
-		if r.digitCode && digits(str) {
+		if r.digitCode && pia.Digits(str) {
 			// A code with leading zeros ("01111"): as a number it would be
 			// another code, and the field takes its digits as text.
 			return false

@@ -23,16 +23,6 @@ func numberText(s string) (string, bool) {
 	return s, true
 }
 
-// digits reports a non-empty string of ASCII digits only.
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
 // numberOf returns the exact decimal text of a number, or of a string
 // holding one.
 func numberOf(v any) (string, bool) {

@@ -448,10 +448,10 @@ func compileRule(cat *pia.Catalog, from, to pia.Version, r Rule) (*rule, error) 
 		if err == nil {
 			a, b := older.Fields[r.Path].Type, newer.Fields[r.Path].Type
 			switch {
-			case a == pia.TypeString && isNumber(b):
+			case a == pia.TypeString && b.IsNumber():
 				c.toNumber = true
 				c.digitCode = newer.Fields[r.Path].DigitString
-			case isNumber(a) && b == pia.TypeString:
+			case a.IsNumber() && b == pia.TypeString:
 				c.digitCode = older.Fields[r.Path].DigitString
 			default:
 				err = fmt.Errorf("retype converts between string and number; %s is %s in PIA %s and %s in PIA %s", r.Path, typeName(a), from, typeName(b), to)
@@ -525,8 +525,6 @@ func codeMaps(r Rule, older, newer *pia.FieldInfo, from, to pia.Version) (up, do
 func becomesMandatory(older, newer *pia.FieldInfo) (reqFrom, reqTo bool) {
 	return older.Required && !newer.Required, newer.Required && !older.Required
 }
-
-func isNumber(t pia.Type) bool { return t == pia.TypeNumber || t == pia.TypeInteger }
 
 func typeName(t pia.Type) string {
 	if t == pia.TypeAny {

@@ -204,7 +204,7 @@ func (n *guardNode) normalisedAlike(f *node, retyped map[string]bool, prefix str
 			ti = c.plan.norm
 		}
 		switch {
-		case ti == nil || fi.Type != ti.Type && !(retyped[path] && textAndNumber(fi.Type, ti.Type)):
+		case ti == nil || fi.Type != ti.Type && !(retyped[path] && pia.Retypable(fi.Type, ti.Type)):
 			c.fail = true
 		case fi.Format != ti.Format:
 			c.fail = true
@@ -212,11 +212,6 @@ func (n *guardNode) normalisedAlike(f *node, retyped map[string]bool, prefix str
 			c.normalisedAlike(d.node, retyped, path+".")
 		}
 	}
-}
-
-func textAndNumber(a, b pia.Type) bool {
-	isNum := func(t pia.Type) bool { return t == pia.TypeNumber || t == pia.TypeInteger }
-	return a == pia.TypeString && isNum(b) || isNum(a) && b == pia.TypeString
 }
 
 // CleanAcross is Clean for a body whose client speaks another version
@@ -249,7 +244,7 @@ func (n *guardNode) actsOnString(s string) bool {
 		return false
 	}
 	// A retype to number leaves a code with a leading zero as text.
-	return !(n.digitCode && allDigits(s) && !isJSONNumber(s))
+	return !(n.digitCode && pia.Digits(s) && !isJSONNumber(s))
 }
 
 // actsOnNumber says whether a rule watching a number at n acts on the
@@ -260,13 +255,4 @@ func (n *guardNode) actsOnNumber(lit string) bool {
 	}
 	_, ok := n.codes[lit]
 	return ok
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

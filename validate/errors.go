@@ -333,7 +333,7 @@ func decimalsOf(r *big.Rat) int {
 }
 
 func isNumber(info *pia.FieldInfo) bool {
-	return info != nil && (info.Type == pia.TypeNumber || info.Type == pia.TypeInteger)
+	return info != nil && info.Type.IsNumber()
 }
 
 // expectedType is the type the field's documentation gives, which the

@@ -247,6 +247,27 @@ type FieldInfo struct {
 // field take a string of digits (policy codes-as-digit-strings).
 const DigitStringPattern = "^[0-9]*$"
 
+// Digits says whether s is a non-empty string of ASCII digits, as a code
+// with leading zeros is written ("01111").
+func Digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// IsNumber says whether a field of type t holds a JSON number.
+func (t Type) IsNumber() bool { return t == TypeNumber || t == TypeInteger }
+
+// Retypable says whether a field typed a in one version and b in another
+// changed between text and number, the change a retype rule converts
+// (policy transform-retype-number-text).
+func Retypable(a, b Type) bool {
+	return a == TypeString && b.IsNumber() || a.IsNumber() && b == TypeString
+}
+
 // FieldIndex holds a schema's field facts by dotted path.
 type FieldIndex map[string]*FieldInfo
 
@@ -309,7 +330,7 @@ func readField(info *FieldInfo, s map[string]any) {
 			}
 		}
 	}
-	if p, _ := s["pattern"].(string); p == DigitStringPattern && (info.Type == TypeNumber || info.Type == TypeInteger) {
+	if p, _ := s["pattern"].(string); p == DigitStringPattern && info.Type.IsNumber() {
 		info.DigitString = true
 	}
 	if info.Type == TypeString || info.Type == "" || info.DigitString {

@@ -173,7 +173,7 @@ func draftMethod(f *transform.File, m string, k pia.Kind, a, b pia.FieldIndex) {
 			}
 		case strings.HasPrefix(d.What, "type "):
 			x, y := a[p].Type, b[p].Type
-			if (x == pia.TypeString && isNum(y)) || (isNum(x) && y == pia.TypeString) {
+			if pia.Retypable(x, y) {
 				f.Rules = append(f.Rules, transform.Rule{Method: m, Kind: k, Op: "retype", Path: p})
 			} else {
 				f.Notes = append(f.Notes, transform.Note{Method: m, Kind: k, Path: p, Reason: "Type changed (" + d.What + "), which no rule converts: review."})
@@ -192,8 +192,6 @@ func draftMethod(f *transform.File, m string, k pia.Kind, a, b pia.FieldIndex) {
 		}
 	}
 }
-
-func isNum(t pia.Type) bool { return t == pia.TypeNumber || t == pia.TypeInteger }
 
 func typeName(t pia.Type) string {
 	if t == pia.TypeAny {

@@ -444,6 +444,10 @@ func (d *decoder) str() (string, error) {
 	return "", d.fail("unexpected end of JSON input")
 }
 
+// shortEscapes maps the letter of each one-letter escape to the byte it
+// stands for; 0 for every other byte.
+var shortEscapes = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
 // strSlow builds a string holding escapes or invalid UTF-8, from start
 // (just after the opening quote); the cursor is on the first such byte.
 func (d *decoder) strSlow(start int) (string, error) {
@@ -463,26 +467,11 @@ func (d *decoder) strSlow(start int) (string, error) {
 			if d.i >= len(s) {
 				return "", d.fail("unexpected end of JSON input")
 			}
-			switch e := s[d.i]; e {
-			case '"', '\\', '/':
-				b = append(b, e)
+			switch e := s[d.i]; {
+			case shortEscapes[e] != 0:
+				b = append(b, shortEscapes[e])
 				d.i++
-			case 'b':
-				b = append(b, '\b')
-				d.i++
-			case 'f':
-				b = append(b, '\f')
-				d.i++
-			case 'n':
-				b = append(b, '\n')
-				d.i++
-			case 'r':
-				b = append(b, '\r')
-				d.i++
-			case 't':
-				b = append(b, '\t')
-				d.i++
-			case 'u':
+			case e == 'u':
 				d.i++
 				r, ok := d.hex4()
 				if !ok {

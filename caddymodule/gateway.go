@@ -127,6 +127,10 @@ type Gateway struct {
 	transform *transform.Engine
 	// guards holds CleanAcross's guards by guardKey (serve.go guard).
 	guards    *sync.Map
+	// carried holds when a client's requests to a method, carried from
+	// its version, were last logged at INFO, by carriedKey (serve.go
+	// finish).
+	carried *sync.Map
 	keys      *keyService
 	ossToken  *auth.OSSToken
 	metrics   *metrics
@@ -196,9 +200,15 @@ type upstream struct {
 // route is everything the request path needs to know about one method,
 // resolved at provision.
 type route struct {
-	method    *pia.Method
-	upstream  *upstream
-	mode      validate.Mode
+	method   *pia.Method
+	upstream *upstream
+	mode     validate.Mode
+	// check: a request is validated (mode is not off and the upstream's
+	// version has a request schema for the method).
+	check bool
+	// cleaner reads a request from a client of the upstream's version
+	// on its bytes (validate.Clean), its schema looked up once.
+	cleaner   validate.Cleaner
 	clientVer pia.Version // the caller's version when nothing else says
 	// ossToken: the caller must show OSS's Token (oss_token is configured,
 	// the method is on the K/L/D side and does not opt out).
@@ -280,7 +290,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 			return fmt.Errorf("loading alias %s: %w", alias, err)
 		}
 	}
-	g.guards = new(sync.Map)
+	g.guards, g.carried = new(sync.Map), new(sync.Map)
 	if g.validator, err = validate.New(g.catalog, validate.Options{Strict: g.Strict, Lang: g.lang}); err != nil {
 		return fmt.Errorf("loading schemas: %w", err)
 	}
@@ -467,6 +477,10 @@ func (g *Gateway) provisionRoutes() error {
 			}
 		}
 		rt.upstream = g.upstreams[upName]
+		if rt.upstream != nil && rt.mode != validate.ModeOff {
+			rt.check = g.validator.Has(rt.upstream.version, m.Name, pia.Request)
+			rt.cleaner = g.validator.Cleaner(rt.upstream.version, m.Name, pia.Request)
+		}
 		if rt.clientVer.IsZero() {
 			var ossVer, upVer pia.Version
 			if oss := g.upstreams["oss"]; oss != nil {

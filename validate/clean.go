@@ -24,7 +24,23 @@ import (
 // never true where the full path would refuse or change the body; the
 // differential test in clean_test.go and FuzzValidate hold it to that.
 func (v *Validator) Clean(ver pia.Version, method string, kind pia.Kind, body []byte, o jsonbody.Options) bool {
-	c := v.lookup(ver, method, kind)
+	return v.Cleaner(ver, method, kind).Clean(body, o)
+}
+
+// Cleaner is Clean for one version, method and kind, the schema looked up
+// once: a caller serving the same method on every request (the gateway's
+// route) keeps it and the request skips the catalog. The zero Cleaner
+// answers false.
+type Cleaner struct{ c *compiled }
+
+// Cleaner looks up the schema Clean reads a body against.
+func (v *Validator) Cleaner(ver pia.Version, method string, kind pia.Kind) Cleaner {
+	return Cleaner{v.lookup(ver, method, kind)}
+}
+
+// Clean is Validator.Clean for the Cleaner's schema.
+func (cl Cleaner) Clean(body []byte, o jsonbody.Options) bool {
+	c := cl.c
 	if c == nil || c.plan == nil || !c.cleanable || !o.Strict {
 		return false
 	}

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -67,24 +68,24 @@ func firstValue(vs []string) string {
 // travel on to the upstream. Authorization goes only when it carries a
 // Bearer key; other schemes belong to someone else.
 func Strip(h http.Header, names []string) {
-	for _, name := range names {
-		for k, vs := range h {
-			if !strings.EqualFold(k, name) {
+	// One pass over the header, whatever the number of names: the map is
+	// the larger of the two.
+	for k, vs := range h {
+		if !slices.ContainsFunc(names, func(name string) bool { return strings.EqualFold(k, name) }) {
+			continue
+		}
+		if strings.EqualFold(k, "Authorization") {
+			kept := vs[:0:0]
+			for _, v := range vs {
+				if scheme, _, _ := strings.Cut(strings.TrimSpace(v), " "); !strings.EqualFold(scheme, "Bearer") {
+					kept = append(kept, v)
+				}
+			}
+			if len(kept) > 0 {
+				h[k] = kept
 				continue
 			}
-			if strings.EqualFold(name, "Authorization") {
-				kept := vs[:0:0]
-				for _, v := range vs {
-					if scheme, _, _ := strings.Cut(strings.TrimSpace(v), " "); !strings.EqualFold(scheme, "Bearer") {
-						kept = append(kept, v)
-					}
-				}
-				if len(kept) > 0 {
-					h[k] = kept
-					continue
-				}
-			}
-			delete(h, k)
 		}
+		delete(h, k)
 	}
 }

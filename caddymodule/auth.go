@@ -312,13 +312,7 @@ func (g *Gateway) authenticate(x *exchange, r *http.Request) (*auth.Claims, *ref
 	if err != nil {
 		return nil, g.authRefusal(err)
 	}
-	x.client = claims.Client
-	if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
-		repl.Set("http.auth.user.id", claims.Client)
-		repl.Set("http.auth.user.pia_version", claims.PIAVersion)
-		repl.Set("http.auth.user.kd_instansi", claims.KdInstansi)
-		repl.Set("http.auth.user.jti", claims.ID)
-	}
+	x.client, x.claims = claims.Client, claims // the placeholders (exchange.placeholder)
 	return claims, nil
 }
 

@@ -59,6 +59,8 @@ func authConfig(oss, kld, storage, extraAuth, extraPia string) string {
 		validation off
 		oss %s {
 			header_up X-Client {http.auth.user.id}
+			header_up X-Client-Grant "{http.auth.user.kd_instansi} {http.auth.user.pia_version} {http.auth.user.jti}"
+			header_up X-Call "{pia.method} {pia.request_id}"
 		}
 		kld %s
 		auth {
@@ -121,6 +123,26 @@ func TestSecurityKeyIssuedAndAcceptedFromEveryHeader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The placeholders name the request and the client its key was issued
+// to, for header_up and logs: what an agency's upstream or an operator's
+// log format reads.
+func TestPlaceholdersNameTheRequestAndItsKey(t *testing.T) {
+	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
+	g := startGateway(t, authConfig(oss.addr(), kld.addr(), t.TempDir(), "", ""))
+	key := g.getKey(t, "dinkes", "demo-secret")
+	claims, _, err := jwt.NewParser().ParseUnverified(key, &auth.Claims{})
+	require.NoError(t, err)
+	c := claims.Claims.(*auth.Claims)
+	require.NotEmpty(t, c.ID)
+
+	a := g.post(t, "/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{}}`, "user_key", key, "X-Request-Id", "trace-42")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	got := oss.last(t)
+	assert.Equal(t, "dinkes", got.Header.Get("X-Client"))
+	assert.Equal(t, "024 "+c.PIAVersion+" "+c.ID, got.Header.Get("X-Client-Grant"), "kd_instansi, pia_version and jti of the key")
+	assert.Equal(t, "receiveLicenseStatus trace-42", got.Header.Get("X-Call"), "the method and the request's ID")
 }
 
 func TestSecurityKeyRefusals(t *testing.T) {

@@ -100,8 +100,12 @@ func TestRequestLogLevelsAndTheAccessLogsPiaFields(t *testing.T) {
 	require.NoError(t, err)
 	a := g.post(t, "/v1/kl/rba/receiveLicense", string(current), "user_key", key)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
-	a = g.post(t, "/v1/kl/rba/receiveLicense", string(old), "user_key", key, "X-PIA-Version", "4.3.12")
-	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	// The same client carried again within the hour: the operator already
+	// knows it still speaks 4.3.12.
+	for range 2 {
+		a = g.post(t, "/v1/kl/rba/receiveLicense", string(old), "user_key", key, "X-PIA-Version", "4.3.12")
+		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	}
 	// A client stating 4.3.12 that sends what 4.3.20 wants: no rule acts,
 	// forwarded as sent.
 	a = g.post(t, "/v1/kl/rba/receiveLicense", string(current), "user_key", key, "X-PIA-Version", "4.3.12")
@@ -111,21 +115,23 @@ func TestRequestLogLevelsAndTheAccessLogsPiaFields(t *testing.T) {
 	// Every request is counted, the forwarded ones through their method's
 	// kept series.
 	m := g.metrics(t)
-	assert.Contains(t, m, `caddy_pia_requests_total{method="receiveLicense",outcome="forwarded"} 3`)
+	assert.Contains(t, m, `caddy_pia_requests_total{method="receiveLicense",outcome="forwarded"} 4`)
 	assert.Contains(t, m, `caddy_pia_requests_total{method="receiveLicense",outcome="invalid"} 1`)
-	assert.Contains(t, m, `caddy_pia_request_duration_seconds_count{method="receiveLicense"} 5`)
+	assert.Contains(t, m, `caddy_pia_request_duration_seconds_count{method="receiveLicense"} 6`)
 	require.NoError(t, caddy.Stop()) // flush the logs
 
 	// Every request on the DEBUG logger: the one forwarded as sent at
 	// DEBUG, everything an operator must see at INFO.
 	debug := piaLines(t, filepath.Join(logs, "pia-debug.log"))
-	require.Len(t, debug[outcomeForwarded], 3, "the forwarded requests: %v", debug)
-	asSent, carried, oldAsSent := debug[outcomeForwarded][0], debug[outcomeForwarded][1], debug[outcomeForwarded][2]
+	require.Len(t, debug[outcomeForwarded], 4, "the forwarded requests: %v", debug)
+	asSent, carried, again, oldAsSent := debug[outcomeForwarded][0], debug[outcomeForwarded][1], debug[outcomeForwarded][2], debug[outcomeForwarded][3]
 	assert.Equal(t, "debug", asSent["level"], "forwarded as sent")
 	assert.Equal(t, "4.3.20", asSent["client_version"])
 	assert.Equal(t, "info", carried["level"], "carried from 4.3.12")
 	assert.Equal(t, "4.3.12", carried["client_version"])
 	assert.NotEmpty(t, carried["rules"], "the rules applied are named")
+	assert.Equal(t, "debug", again["level"], "carried again for the same client, method and version within the hour")
+	assert.Equal(t, carried["rules"], again["rules"])
 	assert.Equal(t, "debug", oldAsSent["level"], "a 4.3.12 client's body no rule acts on is forwarded as sent")
 	assert.Equal(t, "4.3.12", oldAsSent["client_version"])
 	assert.NotContains(t, oldAsSent, "rules")
@@ -151,7 +157,7 @@ func TestRequestLogLevelsAndTheAccessLogsPiaFields(t *testing.T) {
 		require.True(t, ok, "every request's access log entry has the pia object: %v", e)
 		byOutcome[p["outcome"].(string)] = append(byOutcome[p["outcome"].(string)], p)
 	}
-	require.Len(t, byOutcome[outcomeForwarded], 3)
+	require.Len(t, byOutcome[outcomeForwarded], 4)
 	sent := byOutcome[outcomeForwarded][0]
 	assert.Equal(t, "receiveLicense", sent["method"])
 	assert.Equal(t, "oss", sent["side"])
@@ -163,6 +169,7 @@ func TestRequestLogLevelsAndTheAccessLogsPiaFields(t *testing.T) {
 	assert.NotContains(t, sent, "violations")
 	assert.Equal(t, "4.3.12", byOutcome[outcomeForwarded][1]["client_version"])
 	assert.NotEmpty(t, byOutcome[outcomeForwarded][1]["rules"])
+	assert.NotEmpty(t, byOutcome[outcomeForwarded][2]["rules"], "every carried request names its rules in the access log")
 	require.Len(t, byOutcome[outcomeInvalid], 1)
 	assert.Greater(t, byOutcome[outcomeInvalid][0]["violations"], float64(0))
 	assert.NotEmpty(t, byOutcome[outcomeInvalid][0]["detail"])

@@ -73,6 +73,7 @@ type exchange struct {
 	route       *route
 	requestID   string
 	client      string
+	claims      *auth.Claims // the caller's key, once verified
 	clientVer   pia.Version
 	upstreamVer pia.Version
 	outcome     string
@@ -164,6 +165,37 @@ func (x *exchange) logged(r *http.Request) {
 	}
 }
 
+// placeholder gives the request's placeholders to Caddy's replacer, for
+// other handlers and logs: {pia.request_id}, {pia.method} and, once the
+// key is verified, {http.auth.user.id}, .pia_version, .kd_instansi and
+// .jti. One provider read on demand rather than six values set: the
+// replacer's map stays as small as reverse_proxy's own values make it
+// (a map that grows costs every request). A value another handler set
+// under the same name before the gateway comes first.
+func (x *exchange) placeholder(key string) (any, bool) {
+	switch key {
+	case "pia.request_id":
+		return x.requestID, true
+	case "pia.method":
+		return x.name, true
+	}
+	c := x.claims
+	if c == nil || !strings.HasPrefix(key, "http.auth.user.") {
+		return nil, false
+	}
+	switch key[len("http.auth.user."):] {
+	case "id":
+		return c.Client, true
+	case "pia_version":
+		return c.PIAVersion, true
+	case "kd_instansi":
+		return c.KdInstansi, true
+	case "jti":
+		return c.ID, true
+	}
+	return nil, false
+}
+
 func (x *exchange) shape() pia.EnvelopeShape {
 	if x.method != nil {
 		return x.method.Envelope
@@ -185,8 +217,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	r.Header.Set(headerRequestID, x.requestID)
 	w.Header().Set(headerRequestID, x.requestID)
 	if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
-		repl.Set("pia.request_id", x.requestID)
-		repl.Set("pia.method", name)
+		repl.Map(x.placeholder)
 	}
 
 	// Logged and counted whatever happens below, an upstream that breaks
@@ -456,7 +487,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Request, body []byte, claims *auth.Claims) ([]byte, *refusal) {
 	m, up := x.method, x.route.upstream
 	adapt := x.clientVer != up.version && g.transform.Needed(m.Name, pia.Request, x.clientVer, up.version)
-	check := x.route.mode != validate.ModeOff && g.validator.Has(up.version, m.Name, pia.Request)
+	check := x.route.check
 	checkData := claims != nil && auth.InstansiNeedsPayload(claims, m)
 	if !adapt && !check && !checkData {
 		if !jsonbody.Valid(body) {
@@ -464,7 +495,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		}
 		return body, nil
 	}
-	if check && g.cleanBody(m.Name, x.clientVer, up.version, body) {
+	if check && g.cleanBody(x.route, x.clientVer, body) {
 		// The usual request, valid and from a client of the upstream's
 		// version, or of another version that no version rule acts on, is
 		// read once without building a tree and goes on as sent: what the
@@ -548,11 +579,11 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 // read on its bytes without a tree: validate.Clean for a client of the
 // upstream's version, CleanAcross for a client of another (policy
 // carried-untouched-as-sent).
-func (g *Gateway) cleanBody(method string, client, upstream pia.Version, body []byte) bool {
-	if client == upstream {
-		return g.validator.Clean(upstream, method, pia.Request, body, g.decode)
+func (g *Gateway) cleanBody(rt *route, client pia.Version, body []byte) bool {
+	if client == rt.upstream.version {
+		return rt.cleaner.Clean(body, g.decode)
 	}
-	return g.validator.CleanAcross(g.guard(method, client, upstream), body, g.decode)
+	return g.validator.CleanAcross(g.guard(rt.method.Name, client, rt.upstream.version), body, g.decode)
 }
 
 // guard is what CleanAcross checks for method between a client's version
@@ -838,7 +869,7 @@ func (g *Gateway) finish(x *exchange, r *http.Request, status int, err error) {
 	}
 	g.metrics.request(x, elapsed)
 	level := zap.InfoLevel
-	if x.asSent(status, err) {
+	if x.asSent(status, err) || g.carriedAgain(x, status, err) {
 		level = zap.DebugLevel
 	}
 	if ce := g.logger.Check(level, "pia request"); ce != nil {
@@ -849,6 +880,32 @@ func (g *Gateway) finish(x *exchange, r *http.Request, status int, err error) {
 		ce.Write(zap.Inline(x), zap.String("remote_ip", clientIP(r)), zap.Int("status", status),
 			zap.Duration("duration", elapsed), errField)
 	}
+}
+
+// carriedLogEvery is how often a client whose requests to a method the
+// rules carry from its version gets an INFO line for it.
+const carriedLogEvery = time.Hour
+
+type carriedKey struct {
+	client, method string
+	version        pia.Version
+}
+
+// carriedAgain reports whether x was carried between versions, and went
+// otherwise as a request forwarded as sent does, for a client, method and
+// version already logged at INFO within carriedLogEvery: the operator
+// learns that a client still speaks an older version without a line for
+// every request it sends (policy request-log-in-the-access-log).
+func (g *Gateway) carriedAgain(x *exchange, status int, err error) bool {
+	if len(x.applied) == 0 || x.outcome != outcomeForwarded || err != nil || status >= 500 || x.violations > 0 {
+		return false
+	}
+	k := carriedKey{x.client, x.method.Name, x.clientVer}
+	if last, ok := g.carried.Load(k); ok && x.start.Sub(last.(time.Time)) < carriedLogEvery {
+		return true
+	}
+	g.carried.Store(k, x.start)
+	return false
 }
 
 func clientIP(r *http.Request) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -32,7 +33,9 @@ func AppendJSON(dst []byte, doc any) ([]byte, error) {
 	err := e.value(doc, 0)
 	out := e.buf
 	e.buf = nil
-	if cap(e.names) <= maxPooledNames {
+	clear(e.members) // what an error left on the stack
+	e.members = e.members[:0]
+	if cap(e.members) <= maxPooledMembers {
 		encoders.Put(e)
 	}
 	if err != nil {
@@ -41,13 +44,13 @@ func AppendJSON(dst []byte, doc any) ([]byte, error) {
 	return out, nil
 }
 
-// encoders keep their name stacks from one encode to the next, so that a
-// steady gateway sorts member names without allocating.
+// encoders keep their member stacks from one encode to the next, so that
+// a steady gateway sorts members without allocating.
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
 
-// maxPooledNames bounds the name stack kept in the pool: one object of a
+// maxPooledMembers bounds the member stack kept in the pool: one object of a
 // hundred thousand members must not hold its memory after it is written.
-const maxPooledNames = 1024
+const maxPooledMembers = 1024
 
 // cycleDepth is the nesting at which encoding/json starts looking for a
 // tree that holds itself. Deeper containers are left to it, so that such a
@@ -57,9 +60,14 @@ const cycleDepth = 1000
 
 type encoder struct {
 	buf []byte
-	// names holds the member names of the objects being written, nested
+	// members holds the members of the objects being written, nested
 	// levels stacked.
-	names []string
+	members []member
+}
+
+type member struct {
+	name  string
+	value any
 }
 
 func (e *encoder) value(v any, depth int) error {
@@ -97,28 +105,28 @@ func (e *encoder) object(m map[string]any, depth int) error {
 		e.buf = append(e.buf, "null"...)
 		return nil
 	}
-	base := len(e.names)
-	for k := range m {
-		e.names = append(e.names, k)
+	base := len(e.members)
+	for k, v := range m {
+		e.members = append(e.members, member{k, v})
 	}
-	// The members' values may append past these names, moving the stack
-	// but never overwriting them.
-	names := e.names[base:]
-	slices.Sort(names)
+	// The members' values may append past these, moving the stack but
+	// never overwriting them.
+	members := e.members[base:]
+	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.name, b.name) })
 	e.buf = append(e.buf, '{')
-	for i, k := range names {
+	for i, mb := range members {
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
-		e.buf = appendString(e.buf, k)
+		e.buf = appendString(e.buf, mb.name)
 		e.buf = append(e.buf, ':')
-		if err := e.value(m[k], depth); err != nil {
+		if err := e.value(mb.value, depth); err != nil {
 			return err
 		}
 	}
 	e.buf = append(e.buf, '}')
-	clear(names) // the pooled stack keeps no body's text alive
-	e.names = e.names[:base]
+	clear(members) // the pooled stack keeps no body alive
+	e.members = e.members[:base]
 	return nil
 }
 

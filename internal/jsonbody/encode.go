@@ -125,7 +125,7 @@ func (e *encoder) object(m map[string]any, depth int) error {
 		}
 	}
 	e.buf = append(e.buf, '}')
-	clear(members) // the pooled stack keeps no body alive
+	clear(e.members[base:]) // the pooled stack keeps no body alive
 	e.members = e.members[:base]
 	return nil
 }

@@ -240,19 +240,6 @@ func FuzzEncode(f *testing.F) {
 	})
 }
 
-func TestAppendJSONIntoRoomAllocatesNothing(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(piatest.Dir(), "testdata", "receiveNIB-4.3.20.json"))
-	require.NoError(t, err)
-	doc, err := jsonbody.Decode(b)
-	require.NoError(t, err)
-	buf := make([]byte, 0, 2*len(b))
-	assert.Zero(t, testing.AllocsPerRun(20, func() {
-		if _, err := jsonbody.AppendJSON(buf, doc); err != nil {
-			t.Fatal(err)
-		}
-	}))
-}
-
 // BenchmarkEncode re-encodes the decoded testdata bodies (see
 // internal/pia/testdata/README.md), with Encode and with what the gateway
 // used before it.

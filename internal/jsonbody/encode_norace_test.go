@@ -4,6 +4,7 @@ package jsonbody_test
 
 // The race detector makes sync.Pool drop what it is given, so the
 // encoder's member stack is allocated anew; the count holds without it.
+// Fixture: the receiveNIB sample of internal/pia/testdata (see its README).
 
 import (
 	"os"

@@ -568,7 +568,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	if !changed {
 		return body, nil
 	}
-	out, err := encodeJSON(doc)
+	out, err := encodeJSON(doc, body)
 	if err != nil {
 		return nil, &refusal{status: http.StatusInternalServerError, outcome: outcomeInternalError, msg: pia.MsgInternal}
 	}
@@ -775,7 +775,7 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 		doc, rep := g.transform.Convert(x.method.Name, pia.Response, x.upstreamVer, x.clientVer, doc)
 		applied, errs := rep.Applied, rep.Errors
 		if len(errs) == 0 && len(applied) > 0 {
-			if b, err := encodeJSON(doc); err == nil {
+			if b, err := encodeJSON(doc, body); err == nil {
 				out = b
 				g.metrics.transformed(x.method.Name, "response", len(applied))
 				x.applied = append(x.applied, applied...)
@@ -1016,15 +1016,12 @@ func asciiText(s string) string {
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // encodeJSON writes a tree back as JSON without encoding/json's HTML
-// escaping, so a URL's & stays & and not \u0026 on its way upstream.
-func encodeJSON(doc any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+// escaping, so a URL's & stays & and not \u0026 on its way upstream
+// (jsonbody.AppendJSON: encoding/json's bytes, without its reflection). The
+// buffer is sized from the body the tree was read from, which the carried
+// body seldom outgrows.
+func encodeJSON(doc any, body []byte) ([]byte, error) {
+	return jsonbody.AppendJSON(make([]byte, 0, len(body)+len(body)/8), doc)
 }
 
 // passOn hands a request the gateway does not claim to the next handler.

@@ -240,3 +240,62 @@ func TestAQuotedValueIsClippedByCharacters(t *testing.T) {
 	text, _ = env["keterangan"].(string)
 	assert.Contains(t, text, `Versi PIA "`+strings.Repeat("é", 200)+`…" tidak dikenal`, "200 characters, then the cut")
 }
+
+// TestACarriedBodyIsWrittenAsEncodingJSONWritesIt: a body the version rules
+// act on goes on re-encoded (jsonbody.AppendJSON), request and answer alike,
+// in exactly the bytes encoding/json without HTML escaping writes for its
+// tree: members sorted, & < > as they are, U+2028, quotes, backslashes and
+// control characters escaped, numbers as written.
+func TestACarriedBodyIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
+	const text = "a&b <i>\u2028\t\"q\"\\ é"
+	const written = `"a&b <i>\u2028\t\"q\"\\ é"`
+	quoted, err := json.Marshal(text) // HTML-escaped: \u0026, \u003c
+	require.NoError(t, err)
+	require.NotContains(t, string(quoted), "&", "the client sends & escaped")
+	oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"responcheckLicenseStatus":{"kode":200,"keterangan":%s,"dataIZIN":{"uraian_status":%s,"nib":"8120000000001",
+			"id_izin":"I-1","kd_status":"50","file_lampiran":"https://oss/lampiran.pdf?a=1&b=2"}}}`, quoted, quoted)
+	})
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), "strip_response_fields"))
+	// encodingJSON is the gateway's encoder before jsonbody.AppendJSON.
+	encodingJSON := func(body []byte) string {
+		var doc any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		require.NoError(t, dec.Decode(&doc), "%s", body)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(doc))
+		return strings.TrimSuffix(b.String(), "\n")
+	}
+
+	// The 4.3.12 receiveLicense sample (internal/pia/testdata), which the
+	// rules carry to 4.3.20, with the text in keterangan.
+	raw, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveLicense-4.3.12.json"))
+	require.NoError(t, err)
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(&doc))
+	doc["IZINFINAL"].(map[string]any)["keterangan"] = text
+	body, err := json.Marshal(doc)
+	require.NoError(t, err)
+	a := g.post(t, "/v1/kl/rba/receiveLicense", string(body), "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	got := oss.last(t).Body
+	assert.NotEqual(t, string(body), string(got), "the body was carried, not forwarded as sent")
+	assert.Equal(t, encodingJSON(got), string(got), "encoding/json's bytes")
+	assert.Contains(t, string(got), `"keterangan":`+written)
+	assert.Contains(t, string(got), `"bln_berlaku_izin":77777`)
+
+	// The answer, carried down to a 4.3.19 client without file_lampiran.
+	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.NotContains(t, string(a.Body), "file_lampiran", "the answer was carried")
+	assert.Equal(t, encodingJSON(a.Body), string(a.Body), "encoding/json's bytes")
+	assert.Contains(t, string(a.Body), `"keterangan":`+written)
+	assert.Contains(t, string(a.Body), `"uraian_status":`+written)
+	assert.Equal(t, fmt.Sprint(len(a.Body)), a.Header.Get("Content-Length"))
+}

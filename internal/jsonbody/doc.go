@@ -4,8 +4,10 @@
 // verdict without allocating), the byte scanners ScanString, SkipSpace,
 // ScanStringBody and ScanNumber for the readers that build no tree,
 // ParseNumber, the one JSON number grammar every number reader of the
-// gateway uses, and the helpers of a decoded tree and its JSON pointers
-// (CloneTree, Lookup, Pointer, PointerSegments).
+// gateway uses, Encode and AppendJSON (a tree written back, in
+// encoding/json's bytes without its HTML escaping), and the helpers of a
+// decoded tree and its JSON pointers (CloneTree, Lookup, Pointer,
+// PointerSegments).
 //
 // It knows nothing of the PIA (internal/pia holds the protocol). The name
 // says what it reads, request and response bodies first (the catalog and

@@ -39,7 +39,6 @@ func BenchmarkForwardReceiveLicense(b *testing.B) {
 	// Caddy encodes it and thrown away.
 	g.logger = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(io.Discard), zap.InfoLevel))
 	next := caddyhttp.HandlerFunc(func(http.ResponseWriter, *http.Request) error { return nil })
-	repl := caddy.NewReplacer()
 	// The server, as Caddy's has it: with an access log (the log
 	// directive) or without.
 	server := &caddyhttp.Server{Logs: &caddyhttp.ServerLogConfig{}}
@@ -47,7 +46,8 @@ func BenchmarkForwardReceiveLicense(b *testing.B) {
 	serve := func(path string, body []byte, header http.Header) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
 		r.Header = header.Clone()
-		ctx := context.WithValue(r.Context(), caddy.ReplacerCtxKey, repl)
+		// A replacer a request, as Caddy's server makes it.
+		ctx := context.WithValue(r.Context(), caddy.ReplacerCtxKey, caddy.NewReplacer())
 		ctx = context.WithValue(ctx, caddyhttp.ServerCtxKey, server)
 		ctx = context.WithValue(ctx, caddyhttp.VarsCtxKey, map[string]any{caddyhttp.ClientIPVarKey: "127.0.0.1"})
 		ctx = context.WithValue(ctx, caddyhttp.ExtraLogFieldsCtxKey, new(caddyhttp.ExtraLogFields))

@@ -66,9 +66,7 @@ func TestOldClientWhoseBodyNoRuleActsOnPassesByteForByte(t *testing.T) {
 	// The same body with a kbli written as 4.3.12 has it, a string: the
 	// retype of 4.3.19 acts, so the body is carried on its tree.
 	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	require.NoError(t, dec.Decode(&doc))
+	decodeNumbers(t, raw, &doc)
 	proyek := doc["dataNIB"].(map[string]any)["data_proyek"].([]any)[0].(map[string]any)
 	proyek["kbli"] = "62010"
 	old, err := json.Marshal(doc)
@@ -101,9 +99,7 @@ func TestAnOSSPushTheRulesCannotFullyCarryIsForwardedAndReported(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveNIB-4.3.20.json"))
 	require.NoError(t, err)
 	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	require.NoError(t, dec.Decode(&doc))
+	decodeNumbers(t, raw, &doc)
 	for _, f := range []string{"flag_perubahan_data_teknis", "skala_usaha", "jenis_perubahan_terakhir"} {
 		delete(doc["dataNIB"].(map[string]any), f)
 	}
@@ -261,9 +257,7 @@ func TestACarriedBodyIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
 	// encodingJSON is the gateway's encoder before jsonbody.AppendJSON.
 	encodingJSON := func(body []byte) string {
 		var doc any
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		require.NoError(t, dec.Decode(&doc), "%s", body)
+		decodeNumbers(t, body, &doc)
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
@@ -276,9 +270,7 @@ func TestACarriedBodyIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveLicense-4.3.12.json"))
 	require.NoError(t, err)
 	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	require.NoError(t, dec.Decode(&doc))
+	decodeNumbers(t, raw, &doc)
 	doc["IZINFINAL"].(map[string]any)["keterangan"] = text
 	body, err := json.Marshal(doc)
 	require.NoError(t, err)
@@ -298,4 +290,13 @@ func TestACarriedBodyIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
 	assert.Contains(t, string(a.Body), `"keterangan":`+written)
 	assert.Contains(t, string(a.Body), `"uraian_status":`+written)
 	assert.Equal(t, fmt.Sprint(len(a.Body)), a.Header.Get("Content-Length"))
+}
+
+// decodeNumbers decodes JSON into v with numbers as json.Number, as the
+// gateway's trees hold them.
+func decodeNumbers(t *testing.T, raw []byte, v any) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(v), "%s", raw)
 }

@@ -126,11 +126,11 @@ type Gateway struct {
 	validator *validate.Validator
 	transform *transform.Engine
 	// guards holds CleanAcross's guards by guardKey (serve.go guard).
-	guards    *sync.Map
+	guards *sync.Map
 	// carried holds when a client's requests to a method, carried from
 	// its version, were last logged at INFO, by carriedKey (serve.go
 	// finish).
-	carried *sync.Map
+	carried   *sync.Map
 	keys      *keyService
 	ossToken  *auth.OSSToken
 	metrics   *metrics

@@ -314,6 +314,8 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if err := g.provisionRoutes(); err != nil {
 		return fmt.Errorf("loading routes: %w", err)
 	}
+	// Compiled: the schema documents are no longer needed.
+	g.catalog.Compact()
 	if g.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("loading metrics: %w", err)
 	}

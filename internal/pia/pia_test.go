@@ -167,3 +167,24 @@ func TestCatalogInheritsAndOverrides(t *testing.T) {
 	assert.Error(t, c.Add(v21, "x", Request, []byte(`[1]`), "test"))
 	assert.Error(t, c.Add(v21, "x", Request, []byte(`{`), "test"))
 }
+
+// A compacted catalog answers every lookup a running gateway makes, the
+// field facts included, without the documents it was compiled from.
+func TestCompactedCatalogStillAnswersLookups(t *testing.T) {
+	c, err := NewCatalog()
+	require.NoError(t, err)
+	v, err := ParseVersion("4.3.20")
+	require.NoError(t, err)
+	before, ok := c.Lookup(v, "receiveLicense", Request)
+	require.True(t, ok)
+	field, ok := before.Fields["IZINFINAL.nib"]
+	require.True(t, ok)
+	c.Compact()
+	after, ok := c.Lookup(v, "receiveLicense", Request)
+	require.True(t, ok)
+	assert.Same(t, before, after)
+	assert.Nil(t, after.Raw)
+	assert.Nil(t, after.Doc)
+	assert.Equal(t, field, after.Fields["IZINFINAL.nib"], "the field facts stay")
+	assert.Equal(t, "builtin", after.Source)
+}

@@ -142,8 +142,13 @@ func appendVersion(b []byte, v pia.Version) []byte {
 // carried-untouched-as-sent): its version is in the line all the same. Its
 // "pia request" line is at DEBUG; Caddy's access log has it at INFO.
 func (x *exchange) asSent(status int, err error) bool {
-	return x.outcome == outcomeForwarded && err == nil && status < 500 && x.violations == 0 &&
-		len(x.applied) == 0
+	return x.forwardedWell(status, err) && len(x.applied) == 0
+}
+
+// forwardedWell reports a request forwarded with nothing reported and an
+// answer that is no upstream failure, carried by a rule or not.
+func (x *exchange) forwardedWell(status int, err error) bool {
+	return x.outcome == outcomeForwarded && err == nil && status < 500 && x.violations == 0
 }
 
 // forwardBody is the body handed to the upstream, in the exchange, so that
@@ -897,7 +902,7 @@ type carriedKey struct {
 // learns that a client still speaks an older version without a line for
 // every request it sends (policy request-log-in-the-access-log).
 func (g *Gateway) carriedAgain(x *exchange, status int, err error) bool {
-	if len(x.applied) == 0 || x.outcome != outcomeForwarded || err != nil || status >= 500 || x.violations > 0 {
+	if len(x.applied) == 0 || !x.forwardedWell(status, err) {
 		return false
 	}
 	k := carriedKey{x.client, x.method.Name, x.clientVer}

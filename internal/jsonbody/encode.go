@@ -173,14 +173,18 @@ func (e *encoder) fallback(v any) error {
 }
 
 // asciiEscapes gives, for each ASCII byte encoding/json escapes in a
-// string, the letter after the backslash: its one-letter escape, or u for
-// \u00XX; 0 for the bytes written as they are.
+// string, the letter after the backslash: its one-letter escape (the
+// decoder's shortEscapes read backwards, but / which encoding/json writes
+// as it is), or u for \u00XX; 0 for the bytes written as they are.
 var asciiEscapes = func() (t [utf8.RuneSelf]byte) {
 	for b := range byte(0x20) {
 		t[b] = 'u'
 	}
-	t['"'], t['\\'] = '"', '\\'
-	t['\b'], t['\f'], t['\n'], t['\r'], t['\t'] = 'b', 'f', 'n', 'r', 't'
+	for letter, b := range shortEscapes {
+		if b != 0 && letter != '/' {
+			t[b] = byte(letter)
+		}
+	}
 	return t
 }()
 

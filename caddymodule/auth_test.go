@@ -143,6 +143,13 @@ func TestPlaceholdersNameTheRequestAndItsKey(t *testing.T) {
 	assert.Equal(t, "dinkes", got.Header.Get("X-Client"))
 	assert.Equal(t, "024 "+c.PIAVersion+" "+c.ID, got.Header.Get("X-Client-Grant"), "kd_instansi, pia_version and jti of the key")
 	assert.Equal(t, "receiveLicenseStatus trace-42", got.Header.Get("X-Call"), "the method and the request's ID")
+
+	// Without a key, or with a broken one, nothing goes upstream to
+	// carry a placeholder: the refusal is the gateway's own.
+	for _, h := range [][]string{nil, {"user_key", key + "x"}} {
+		g.post(t, "/v1/kl/rba/receiveLicenseStatus", `{"IZINSTATUS":{}}`, h...).envelope("responreceiveLicenseStatus", http.StatusUnauthorized)
+	}
+	assert.Len(t, oss.received(), 1, "only the call with its key reached OSS")
 }
 
 func TestSecurityKeyRefusals(t *testing.T) {

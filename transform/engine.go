@@ -226,8 +226,8 @@ func (e *Engine) Needed(method string, kind pia.Kind, from, to pia.Version) bool
 }
 
 // effective calls fn with each rule Convert would apply between the two
-// versions, step by step in the upgrade order of the steps, and the
-// direction it applies in, until fn returns false.
+// versions, in the order Convert applies them, and the direction it
+// applies in, until fn returns false.
 func (e *Engine) effective(method string, kind pia.Kind, from, to pia.Version, fn func(*rule, dir) bool) {
 	k := methodKey{method, kind}
 	if e.reach[k] == nil {
@@ -237,13 +237,20 @@ func (e *Engine) effective(method string, kind pia.Kind, from, to pia.Version, f
 	if !ok {
 		return
 	}
-	d, lo, hi := up, fi, ti
-	if fi > ti {
-		d, lo, hi = down, ti, fi
+	if fi < ti {
+		for i := fi; i < ti; i++ {
+			for _, r := range e.steps[i].rules[k] {
+				if r.effective(up) && !e.keeps(r, up, kind) && !fn(r, up) {
+					return
+				}
+			}
+		}
+		return
 	}
-	for i := lo; i < hi; i++ {
-		for _, r := range e.steps[i].rules[k] {
-			if r.effective(d) && !e.keeps(r, d, kind) && !fn(r, d) {
+	for i := fi - 1; i >= ti; i-- {
+		rs := e.steps[i].rules[k]
+		for j := len(rs) - 1; j >= 0; j-- {
+			if rs[j].effective(down) && !e.keeps(rs[j], down, kind) && !fn(rs[j], down) {
 				return
 			}
 		}
@@ -262,29 +269,14 @@ func (e *Engine) Convert(method string, kind pia.Kind, from, to pia.Version, doc
 	if reach == nil {
 		return doc, Report{}
 	}
-	fi, ti, ok := e.span(from, to)
-	if !ok {
+	if _, _, ok := e.span(from, to); !ok {
 		return doc, Report{}
 	}
 	s := state{root: doc, from: from, to: to, ptr: make([]string, 0, 16), reach: reach}
-	if fi < ti {
-		for i := fi; i < ti; i++ {
-			for _, r := range e.steps[i].rules[k] {
-				if !e.keeps(r, up, kind) {
-					s.apply(r, up)
-				}
-			}
-		}
-	} else {
-		for i := fi - 1; i >= ti; i-- {
-			rs := e.steps[i].rules[k]
-			for j := len(rs) - 1; j >= 0; j-- {
-				if !e.keeps(rs[j], down, kind) {
-					s.apply(rs[j], down)
-				}
-			}
-		}
-	}
+	e.effective(method, kind, from, to, func(r *rule, d dir) bool {
+		s.apply(r, d)
+		return true
+	})
 	s.finish()
 	return s.root, s.report
 }

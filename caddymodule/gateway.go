@@ -125,7 +125,7 @@ type Gateway struct {
 	routes    map[string]*route
 	validator *validate.Validator
 	transform *transform.Engine
-	// guards holds CleanAcross's guards by guardKey (serve.go guard).
+	// guards holds CarryAcross's guards by guardKey (serve.go guard).
 	guards *sync.Map
 	// carried holds when a client's requests to a method, carried from
 	// its version, were last logged at INFO, by carriedKey (serve.go

@@ -500,20 +500,29 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		}
 		return body, nil
 	}
-	if check && g.cleanBody(x.route, x.clientVer, body) {
+	if check || adapt {
 		// The usual request, valid and from a client of the upstream's
-		// version, or of another version that no version rule acts on, is
-		// read once without building a tree and goes on as sent: what the
-		// path below would conclude (validate.Clean, CleanAcross), the
-		// client's kd_instansi read from the bytes too.
-		if !checkData {
-			return body, nil
-		}
-		if decided, err := auth.CheckInstansiJSON(claims, m, body); decided {
-			if err != nil {
+		// version, or of another version that no version rule acts on
+		// but to remove members, is read once without building a tree
+		// and goes on as sent, less those members: what the path below
+		// would conclude (validate.Clean, CarryAcross), the client's
+		// kd_instansi read from the bytes too, as sent. Without
+		// validation the same holds: a body CarryAcross finds valid is
+		// one the path below carries alike.
+		out, applied, ok := g.cleanBody(x.route, x.clientVer, body)
+		if ok && checkData {
+			decided, err := auth.CheckInstansiJSON(claims, m, body)
+			if decided && err != nil {
 				return nil, g.authRefusal(err)
 			}
-			return body, nil
+			ok = decided
+		}
+		if ok {
+			if applied != nil {
+				x.applied = applied
+				g.metrics.transformed(m.Name, "request", len(applied))
+			}
+			return out, nil
 		}
 	}
 	doc, err := jsonbody.DecodeWith(body, g.decode)
@@ -580,18 +589,19 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	return out, nil
 }
 
-// cleanBody says whether the path below would forward body as sent,
-// read on its bytes without a tree: validate.Clean for a client of the
-// upstream's version, CleanAcross for a client of another (policy
-// carried-untouched-as-sent).
-func (g *Gateway) cleanBody(rt *route, client pia.Version, body []byte) bool {
+// cleanBody says whether the path below would accept body, and what it
+// would forward (out, by the rules named in applied), read on its bytes
+// without a tree: validate.Clean for a client of the upstream's version,
+// CarryAcross for a client of another (policies carried-untouched-as-sent,
+// carried-on-the-bytes).
+func (g *Gateway) cleanBody(rt *route, client pia.Version, body []byte) (out []byte, applied []string, ok bool) {
 	if client == rt.upstream.version {
-		return rt.cleaner.Clean(body, g.decode)
+		return body, nil, rt.cleaner.Clean(body, g.decode)
 	}
-	return g.validator.CleanAcross(g.guard(rt.method.Name, client, rt.upstream.version), body, g.decode)
+	return g.validator.CarryAcross(g.guard(rt.method.Name, client, rt.upstream.version), body, g.decode)
 }
 
-// guard is what CleanAcross checks for method between a client's version
+// guard is what CarryAcross checks for method between a client's version
 // and its upstream's, built on first use. The versions are those the
 // catalog knows (an unknown one is refused before), so the set is bounded.
 func (g *Gateway) guard(method string, client, upstream pia.Version) *validate.Guard {

@@ -52,7 +52,7 @@ func TestOldClientWhoseBodyNoRuleActsOnPassesByteForByte(t *testing.T) {
 }`, freeAddr(t), kld.addr()))
 	// The 4.3.20 sample (internal/pia/testdata), indented, from an OSS that
 	// states 4.3.12: no rule between the two acts on it, so it goes on as
-	// sent (validate.CleanAcross), not decoded and written anew.
+	// sent (validate.CarryAcross), not decoded and written anew.
 	raw, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveNIB-4.3.20.json"))
 	require.NoError(t, err)
 	var indented bytes.Buffer
@@ -76,6 +76,53 @@ func TestOldClientWhoseBodyNoRuleActsOnPassesByteForByte(t *testing.T) {
 	got := jsonBody(t, kld.last(t))
 	assert.Equal(t, float64(62010), got["dataNIB"].(map[string]any)["data_proyek"].([]any)[0].(map[string]any)["kbli"],
 		"retyped to the number 4.3.20 documents")
+}
+
+// TestOldClientsRemovedMembersAreCutFromTheBytes: a 4.3.12 client's
+// receiveLicense holds three members 4.3.16 removed; it is otherwise what
+// 4.3.20 wants, so it goes on as sent less those members, each with its
+// separator, not decoded and written anew (policy carried-on-the-bytes).
+func TestOldClientsRemovedMembersAreCutFromTheBytes(t *testing.T) {
+	for _, validation := range []string{"enforce", "off"} {
+		t.Run("validation "+validation, func(t *testing.T) {
+			oldClientsRemovedMembersAreCutFromTheBytes(t, validation)
+		})
+	}
+}
+
+func oldClientsRemovedMembersAreCutFromTheBytes(t *testing.T, validation string) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, fmt.Sprintf(`
+{listen} {
+	pia {
+		validation %s
+		oss %s
+	}
+}`, validation, oss.addr()))
+	// The load test's 4.3.12 sample (internal/pia/testdata), indented and
+	// its removed members moved first and last, so that a body written
+	// anew could not pass for it.
+	raw, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveLicense-4.3.12.json"))
+	require.NoError(t, err)
+	sent := strings.Replace(string(raw), `"data_pnbp":[],`, ``, 1)
+	sent = strings.Replace(sent, `{"IZINFINAL":{`, `{"IZINFINAL":{"data_pnbp":[{"nominal":1000}],`, 1)
+	sent = strings.Replace(sent, `"kewenangan":"",`, ``, 1)
+	sent = strings.Replace(sent, `}}`, `,"kewenangan":"01"}}`, 1)
+	var indented bytes.Buffer
+	require.NoError(t, json.Indent(&indented, []byte(sent), "", "  "))
+	want := indented.String()
+	for _, m := range []string{"\n    \"data_pnbp\": [\n      {\n        \"nominal\": 1000\n      }\n    ],", "\n    \"id_produk\": \"\",", ",\n    \"kewenangan\": \"01\""} {
+		require.Contains(t, want, m)
+		want = strings.Replace(want, m, "", 1)
+	}
+
+	a := g.post(t, "/v1/kl/rba/receiveLicense", indented.String(), "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Empty(t, a.Header.Get("X-PIA-Validation"))
+	assert.Equal(t, want, string(oss.last(t).Body))
+	assert.Equal(t, "4.3.20", oss.last(t).Header.Get("X-PIA-Version"))
+	assert.Contains(t, g.metrics(t), `caddy_pia_transforms_total{direction="request",method="receiveLicense"} 3`,
+		"each removal is counted as a rule applied")
 }
 
 // TestAnOSSPushTheRulesCannotFullyCarryIsForwardedAndReported: a
@@ -266,12 +313,15 @@ func TestACarriedBodyIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
 	}
 
 	// The 4.3.12 receiveLicense sample (internal/pia/testdata), which the
-	// rules carry to 4.3.20, with the text in keterangan.
+	// rules carry to 4.3.20, with the text in keterangan and its month sent
+	// as text, which normalising makes the number 4.3.12 documents: a body
+	// carried on its tree, not only cut (policy carried-on-the-bytes).
 	raw, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveLicense-4.3.12.json"))
 	require.NoError(t, err)
 	var doc map[string]any
 	decodeNumbers(t, raw, &doc)
 	doc["IZINFINAL"].(map[string]any)["keterangan"] = text
+	doc["IZINFINAL"].(map[string]any)["bln_berlaku_izin"] = "77777"
 	body, err := json.Marshal(doc)
 	require.NoError(t, err)
 	a := g.post(t, "/v1/kl/rba/receiveLicense", string(body), "X-PIA-Version", "4.3.12")

@@ -5,10 +5,12 @@ package transform
 // receiveNIB sample (internal/pia/testdata).
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
@@ -23,16 +25,21 @@ import (
 
 var gatewayDecode = jsonbody.Options{Strict: true, MaxElements: 250000}
 
-// carriedUntouched is what CleanAcross promises: the full path for a
-// client of version from whose upstream speaks to (strict decode,
-// Normalize by from, Convert, Validate at to, the root check) forwards a
-// body equal to the one sent.
-func carriedUntouched(v *validate.Validator, e *Engine, method string, from, to pia.Version, body []byte) bool {
+// carriedAs is what CarryAcross promises when it passes a body: the full
+// path for a client of version from whose upstream speaks to (strict
+// decode, Normalize by from, Convert, Validate at to, the root check)
+// accepts it and forwards what out holds, and the removals among the rules
+// it applied are those named in applied. (The full path also names a
+// retype that Normalize by from undid, which leaves the value as sent.)
+func carriedAs(v *validate.Validator, e *Engine, method string, from, to pia.Version, body, out []byte, applied []string) bool {
 	doc, err := jsonbody.DecodeWith(body, gatewayDecode)
 	if err != nil {
 		return false
 	}
-	sent, _ := jsonbody.DecodeWith(body, gatewayDecode)
+	sent, err := jsonbody.DecodeWith(out, gatewayDecode)
+	if err != nil {
+		return false
+	}
 	doc, _ = v.Normalize(from, method, pia.Request, doc)
 	doc, rep := e.Convert(method, pia.Request, from, to, doc)
 	if len(rep.Errors) > 0 || v.Validate(to, method, pia.Request, doc) != nil {
@@ -43,7 +50,19 @@ func carriedUntouched(v *validate.Validator, e *Engine, method string, from, to 
 			return false
 		}
 	}
-	return reflect.DeepEqual(doc, sent)
+	removals := map[string]bool{}
+	for _, w := range e.Watches(method, pia.Request, from, to) {
+		if w.When == validate.WhenRemoved {
+			removals[w.Rule] = true
+		}
+	}
+	var removed []string
+	for _, id := range rep.Applied {
+		if removals[id] {
+			removed = append(removed, id)
+		}
+	}
+	return reflect.DeepEqual(doc, sent) && slices.Equal(removed, applied)
 }
 
 type across struct {
@@ -62,15 +81,19 @@ func (a *across) guard(method string, from, to pia.Version) *validate.Guard {
 	return g
 }
 
-// sound fails the test where CleanAcross passes a body the full path
-// would refuse or change, and returns CleanAcross's verdict.
-func (a *across) sound(t *testing.T, method string, from, to pia.Version, body []byte, what string) bool {
+// sound fails the test where CarryAcross passes a body the full path
+// would refuse, or carry otherwise than CarryAcross does, and returns
+// CarryAcross's verdict and whether it cut members.
+func (a *across) sound(t *testing.T, method string, from, to pia.Version, body []byte, what string) (ok, cut bool) {
 	t.Helper()
-	ok := a.v.CleanAcross(a.guard(method, from, to), body, gatewayDecode)
-	if ok && !carriedUntouched(a.v, a.e, method, from, to, body) {
-		t.Errorf("%s %s>%s %s: CleanAcross passes a body the full path refuses or changes: %.400s", method, from, to, what, body)
+	out, applied, ok := a.v.CarryAcross(a.guard(method, from, to), body, gatewayDecode)
+	if ok && !carriedAs(a.v, a.e, method, from, to, body, out, applied) {
+		t.Errorf("%s %s>%s %s: CarryAcross passes a body the full path refuses or carries otherwise: %.400s\ncarried: %.400s %v", method, from, to, what, body, out, applied)
 	}
-	return ok
+	if ok && (applied == nil) != bytes.Equal(out, body) {
+		t.Errorf("%s %s>%s %s: CarryAcross cuts without naming a rule, or names one without cutting: %v", method, from, to, what, applied)
+	}
+	return ok, applied != nil
 }
 
 func newAcross(t *testing.T, strict bool) *across {
@@ -108,7 +131,7 @@ var acrossValues = []any{
 	"2024-02-29", "2024-02-29 10:00:00", map[string]any{}, []any{map[string]any{}},
 }
 
-func TestCleanAcrossNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
+func TestCarryAcrossNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("every mutation of every request schema, between every two versions")
 	}
@@ -131,7 +154,17 @@ func TestCleanAcrossNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 	}
 	for _, strict := range []bool{false, true} {
 		a := newAcross(t, strict)
-		total, passed := 0, 0
+		total, passed, cut := 0, 0, 0
+		try := func(method string, from, to pia.Version, body []byte, what string) {
+			total++
+			ok, c := a.sound(t, method, from, to, body, what)
+			if ok {
+				passed++
+			}
+			if c {
+				cut++
+			}
+		}
 		seen, tried := map[string]bool{}, map[string]bool{}
 		for _, s := range cat.All() {
 			if s.Kind != pia.Request || seen[s.Method+string(s.Raw)] {
@@ -170,24 +203,32 @@ func TestCleanAcrossNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 					obj[name] = old
 				})
 			}
-			for _, from := range versions {
-				if from == to || !a.v.Has(from, s.Method, pia.Request) && !e.Needed(s.Method, pia.Request, from, to) {
+			for _, other := range versions {
+				if other == to {
 					continue
 				}
-				for i, body := range bodies {
-					total++
-					if a.sound(t, s.Method, from, to, body, names[i]) {
-						passed++
+				// A client of another version sending what to wants.
+				if a.v.Has(other, s.Method, pia.Request) || e.Needed(s.Method, pia.Request, other, to) {
+					for i, body := range bodies {
+						try(s.Method, other, to, body, names[i])
+					}
+				}
+				// A client of to, with its own version's bodies, carried
+				// to an upstream of another.
+				if a.v.Has(other, s.Method, pia.Request) {
+					for i, body := range bodies {
+						try(s.Method, to, other, body, names[i]+" carried to "+other.String())
 					}
 				}
 			}
 		}
-		t.Logf("strict %v: %d bodies, %d passed by CleanAcross", strict, total, passed)
-		assert.Greater(t, passed, 100, "CleanAcross passes bodies on which no rule acts")
+		t.Logf("strict %v: %d bodies, %d passed by CarryAcross, %d of them cut", strict, total, passed, cut)
+		assert.Greater(t, passed, 100, "CarryAcross passes bodies on which no rule acts")
+		assert.Greater(t, cut, 10, "CarryAcross cuts the members the rules remove")
 	}
 }
 
-func TestCleanAcrossOnTheLoadTestsBodies(t *testing.T) {
+func TestCarryAcrossOnTheLoadTestsBodies(t *testing.T) {
 	a := newAcross(t, false)
 	v4312, v4320 := pia.MustVersion("4.3.12"), pia.MustVersion("4.3.20")
 	read := func(name string) []byte {
@@ -197,7 +238,8 @@ func TestCleanAcrossOnTheLoadTestsBodies(t *testing.T) {
 	}
 	nib := read("receiveNIB-4.3.20.json")
 	// A client stating 4.3.12 that sends what 4.3.20 wants: no rule acts.
-	assert.True(t, a.sound(t, "receiveNIB", v4312, v4320, nib, "the 4.3.20 sample"))
+	ok, cut := a.sound(t, "receiveNIB", v4312, v4320, nib, "the 4.3.20 sample")
+	assert.True(t, ok && !cut)
 	// The same sample carried down to 4.3.12, as a 4.3.12 client sends it:
 	// rules act on it (retypes, the fields 4.3.16 added), so the tree.
 	doc, err := jsonbody.Decode(nib)
@@ -206,17 +248,38 @@ func TestCleanAcrossOnTheLoadTestsBodies(t *testing.T) {
 	require.Empty(t, rep.Errors)
 	old, err := json.Marshal(down)
 	require.NoError(t, err)
-	assert.False(t, a.sound(t, "receiveNIB", v4312, v4320, old, "the sample carried down"))
-	// receiveLicense at 4.3.12 has its fields renamed on the way up.
-	assert.False(t, a.sound(t, "receiveLicense", v4312, v4320, read("receiveLicense-4.3.12.json"), "4.3.12 receiveLicense"))
+	ok, _ = a.sound(t, "receiveNIB", v4312, v4320, old, "the sample carried down")
+	assert.False(t, ok)
+	// receiveLicense at 4.3.12 has three fields 4.3.16 removed: they are
+	// cut from the bytes, the rest goes as sent.
+	lic12 := read("receiveLicense-4.3.12.json")
+	out, applied, ok := a.v.CarryAcross(a.guard("receiveLicense", v4312, v4320), lic12, gatewayDecode)
+	require.True(t, ok)
+	want := lic12
+	for _, m := range []string{`"data_pnbp":[],`, `"id_produk":"",`, `"kewenangan":"",`} {
+		require.Contains(t, string(want), m)
+		want = bytes.Replace(want, []byte(m), nil, 1)
+	}
+	assert.Equal(t, string(want), string(out))
+	assert.Equal(t, []string{
+		"4.3.12>4.3.16:receiveLicense:request:remove:IZINFINAL.data_pnbp",
+		"4.3.12>4.3.16:receiveLicense:request:remove:IZINFINAL.id_produk",
+		"4.3.12>4.3.16:receiveLicense:request:remove:IZINFINAL.kewenangan",
+	}, applied)
+	ok, cut = a.sound(t, "receiveLicense", v4312, v4320, lic12, "4.3.12 receiveLicense")
+	assert.True(t, ok && cut)
 	lic := read("receiveLicense-4.3.20.json")
-	assert.True(t, a.sound(t, "receiveLicense", v4312, v4320, lic, "4.3.20 receiveLicense stated as 4.3.12"))
+	ok, cut = a.sound(t, "receiveLicense", v4312, v4320, lic, "4.3.20 receiveLicense stated as 4.3.12")
+	assert.True(t, ok && !cut)
 }
 
-// BenchmarkCarriedUp compares, for the load test's 4.3.20 receiveNIB sent
-// by a client stating 4.3.12, the full path of a carried body (decode,
-// Normalize by 4.3.12, Convert, Validate at 4.3.20) with CleanAcross, and
-// with Clean of the same body from a 4.3.20 client.
+// BenchmarkCarriedUp compares, for a client stating 4.3.12 and a 4.3.20
+// upstream, the full path of a carried body (decode, Normalize by 4.3.12,
+// Convert, Validate at 4.3.20, and writing it anew where a rule changed
+// it) with CarryAcross, on the load test's bodies: the 4.3.20 receiveNIB
+// and receiveLicense, on which no rule acts, and the 4.3.12 receiveLicense,
+// whose removed members CarryAcross cuts; and with Clean of the 4.3.20
+// bodies from a 4.3.20 client.
 //
 //	go test ./transform -run '^$' -bench CarriedUp -benchmem
 func BenchmarkCarriedUp(b *testing.B) {
@@ -224,52 +287,72 @@ func BenchmarkCarriedUp(b *testing.B) {
 	v, err := validate.New(cat, validate.Options{})
 	require.NoError(b, err)
 	v4312, v4320 := pia.MustVersion("4.3.12"), pia.MustVersion("4.3.20")
-	for _, m := range []string{"receiveNIB", "receiveLicense"} {
-		body, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", m+"-4.3.20.json"))
+	for _, c := range []struct{ method, sample string }{
+		{"receiveNIB", "4.3.20"}, {"receiveLicense", "4.3.20"}, {"receiveLicense", "4.3.12"},
+	} {
+		m := c.method
+		body, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", m+"-"+c.sample+".json"))
 		require.NoError(b, err)
 		g := v.Guard(v4312, v4320, m, pia.Request, e.Watches(m, pia.Request, v4312, v4320))
-		require.True(b, v.CleanAcross(g, body, gatewayDecode))
-		b.Run(m+"/full-path", func(b *testing.B) {
+		_, _, ok := v.CarryAcross(g, body, gatewayDecode)
+		require.True(b, ok)
+		name := m + "-" + c.sample
+		b.Run(name+"/full-path", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
 				doc, _ := jsonbody.DecodeWith(body, gatewayDecode)
 				doc, _ = v.Normalize(v4312, m, pia.Request, doc)
-				doc, _ = e.Convert(m, pia.Request, v4312, v4320, doc)
+				doc, rep := e.Convert(m, pia.Request, v4312, v4320, doc)
 				v.Validate(v4320, m, pia.Request, doc)
+				if c.sample == "4.3.12" && len(rep.Applied) > 0 {
+					jsonbody.AppendJSON(make([]byte, 0, len(body)), doc)
+				}
 			}
 		})
-		b.Run(m+"/CleanAcross", func(b *testing.B) {
+		b.Run(name+"/CarryAcross", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				v.CleanAcross(g, body, gatewayDecode)
+				v.CarryAcross(g, body, gatewayDecode)
 			}
 		})
-		b.Run(m+"/Clean-same-version", func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(body)))
-			for b.Loop() {
-				v.Clean(v4320, m, pia.Request, body, gatewayDecode)
-			}
-		})
+		if c.sample == "4.3.20" {
+			b.Run(name+"/Clean-same-version", func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(body)))
+				for b.Loop() {
+					v.Clean(v4320, m, pia.Request, body, gatewayDecode)
+				}
+			})
+		}
 	}
 }
 
-func TestCleanAcrossAllocatesNothing(t *testing.T) {
+// TestCarryAcrossAllocates: a body forwarded as sent costs no allocation;
+// one cut costs its copy and the names of the rules that cut.
+func TestCarryAcrossAllocates(t *testing.T) {
 	a := newAcross(t, false)
 	v4312, v4320 := pia.MustVersion("4.3.12"), pia.MustVersion("4.3.20")
-	body, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveNIB-4.3.20.json"))
-	require.NoError(t, err)
-	g := a.guard("receiveNIB", v4312, v4320)
-	require.True(t, a.v.CleanAcross(g, body, gatewayDecode))
-	assert.Zero(t, testing.AllocsPerRun(20, func() { a.v.CleanAcross(g, body, gatewayDecode) }))
+	for _, c := range []struct {
+		method, sample string
+		allocs         float64
+	}{
+		{"receiveNIB", "4.3.20", 0}, {"receiveLicense", "4.3.12", 2},
+	} {
+		body, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", c.method+"-"+c.sample+".json"))
+		require.NoError(t, err)
+		g := a.guard(c.method, v4312, v4320)
+		_, _, ok := a.v.CarryAcross(g, body, gatewayDecode)
+		require.True(t, ok)
+		assert.Equal(t, c.allocs, testing.AllocsPerRun(20, func() { a.v.CarryAcross(g, body, gatewayDecode) }), c.method)
+	}
 }
 
-// FuzzCleanAcross holds CleanAcross to the full path on bodies the fuzzer
+// FuzzCarryAcross holds CarryAcross to the full path on bodies the fuzzer
 // makes from the samples of receiveNIB and receiveLicense, sent by a
 // client of 4.3.12, 4.3.16 or 4.3.19 to a 4.3.20 upstream.
-func FuzzCleanAcross(f *testing.F) {
+func FuzzCarryAcross(f *testing.F) {
 	for _, m := range []string{"receiveNIB", "receiveLicense"} {
 		body, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", m+"-4.3.20.json"))
 		require.NoError(f, err)

@@ -5,7 +5,7 @@ import (
 	"github.com/caddy-pia/caddy-pia/validate"
 )
 
-// Watches states, for validate.CleanAcross, where the rules between two
+// Watches states, for validate.CarryAcross, where the rules between two
 // versions would act on a payload of method's kind: each rule Convert
 // would apply, as the fields whose presence, absence or value set it off.
 // It mirrors apply, rule by rule; on a body where no watch fires, Convert
@@ -42,7 +42,7 @@ func (e *Engine) Watches(method string, kind pia.Kind, from, to pia.Version) []v
 			}
 		case opRemove, opAdd:
 			if (r.op == opRemove) == (d == up) { // remove
-				add(r.path, validate.WhenPresent)
+				ws = append(ws, validate.Watch{Path: r.path, When: validate.WhenRemoved, Rule: r.ids[d]})
 			} else if r.hasDef || required { // ensure
 				add(r.path, validate.WhenAbsent)
 			}

@@ -2,6 +2,8 @@ package validate
 
 import (
 	"fmt"
+	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
@@ -10,7 +12,7 @@ import (
 
 // A Watch says where a version rule would act on a body: on a field
 // present, absent, or holding a certain value. transform states its rules
-// this way (Engine.Watches), so that CleanAcross can tell, on the bytes,
+// this way (Engine.Watches), so that CarryAcross can tell, on the bytes,
 // that no rule between two versions acts on a body.
 type Watch struct {
 	// Path is the field as the rule names it: the members leading to it,
@@ -22,6 +24,9 @@ type Watch struct {
 	// DigitCode says a digit string with a leading zero is a code that a
 	// retype to number leaves as text (WhenString).
 	DigitCode bool
+	// Rule names the rule in transform's Report.Applied (WhenRemoved):
+	// CarryAcross reports the removals it makes by it.
+	Rule string
 }
 
 // When is the condition under which a rule acts on its field.
@@ -38,15 +43,24 @@ const (
 	WhenNotString
 	// WhenCode: the field holds one of Codes, as a string or a number.
 	WhenCode
+	// WhenRemoved: the field is present, and the rule does nothing but
+	// remove it: CarryAcross cuts it from the bytes where the upstream's
+	// version does not know it, and leaves it to the full path otherwise.
+	WhenRemoved
 )
 
-// A Guard is what CleanAcross checks for one method and kind between a
+// maxDrops bounds the removals a Guard cuts (one bit each in a walk).
+const maxDrops = 64
+
+// A Guard is what CarryAcross checks for one method and kind between a
 // client's version and its upstream's: the upstream's validation plan,
 // the rules' watches, and the fields whose normalisation differs between
 // the two versions. Build it once with (*Validator).Guard.
 type Guard struct {
 	c    *compiled
 	root *guardNode
+	// rules name the removals (drop.rule), in the order the rules apply.
+	rules []string
 }
 
 // guardNode overlays one value of a body: the plan node it was built
@@ -73,11 +87,21 @@ type guardNode struct {
 	// anyObject: an object here at all acts (a rule fills a member the
 	// plan does not know).
 	anyObject bool
+	// drops are the members a removal cuts here: names the plan does not
+	// know, and no other rule watches (open).
+	drops []drop
 }
 
-// Guard builds what CleanAcross checks for a body of method's kind from a
+// drop is a member a rule removes: its name, and the rule's number in
+// Guard.rules.
+type drop struct {
+	name string
+	rule int
+}
+
+// Guard builds what CarryAcross checks for a body of method's kind from a
 // client of version from, going to an upstream of version to, under the
-// rules' watches. It returns nil where CleanAcross cannot answer (no
+// rules' watches. It returns nil where CarryAcross cannot answer (no
 // cleanable plan at to): the full path then always does.
 //
 // Beyond the rules, the full path normalises a carried body by the
@@ -97,7 +121,7 @@ func (v *Validator) Guard(from, to pia.Version, method string, kind pia.Kind, wa
 		if w.When == WhenString || w.When == WhenNotString {
 			retyped[strings.Join(w.Path, ".")] = true
 		}
-		g.root.watch(w, w.Path)
+		g.root.watch(g, w, w.Path)
 	}
 	if f := v.lookup(from, method, kind); f != nil && f != c {
 		g.root.normalisedAlike(f.root, retyped, "")
@@ -144,7 +168,18 @@ func (n *guardNode) child(name string) (c *guardNode, ok bool) {
 	return n.props[k], true
 }
 
-func (n *guardNode) watch(w Watch, path []string) {
+func (n *guardNode) watch(g *Guard, w Watch, path []string) {
+	if len(path) == 1 && w.When == WhenRemoved {
+		if n.obj == nil || n.obj.indexOf(path[0]) >= 0 || len(g.rules) == maxDrops {
+			// The upstream's version knows the name (a later rule
+			// brings it back), or too many removals: the full path.
+			w.When = WhenPresent
+		} else {
+			g.rules = append(g.rules, w.Rule)
+			n.drops = append(n.drops, drop{path[0], len(g.rules) - 1})
+			return
+		}
+	}
 	if len(path) == 1 && w.When == WhenAbsent {
 		k := -1
 		if n.obj != nil {
@@ -164,7 +199,7 @@ func (n *guardNode) watch(w Watch, path []string) {
 		return
 	}
 	if len(path) > 1 {
-		c.watch(w, path[1:])
+		c.watch(g, w, path[1:])
 		return
 	}
 	switch w.When {
@@ -193,6 +228,9 @@ func (n *guardNode) watch(w Watch, path []string) {
 // otherwise than the plan's (its annotation, norm), below n.
 func (n *guardNode) normalisedAlike(f *node, retyped map[string]bool, prefix string) {
 	for _, d := range f.declared {
+		if n.drop(d.name) != nil {
+			continue // cut, whatever its value
+		}
 		c, ok := n.child(d.name)
 		if !ok {
 			continue
@@ -214,23 +252,76 @@ func (n *guardNode) normalisedAlike(f *node, retyped map[string]bool, prefix str
 	}
 }
 
-// CleanAcross is Clean for a body whose client speaks another version
-// than its upstream: true says the body is valid at the upstream's
-// version and that nothing the full path does to a carried body
-// (Normalize by the client's version, the version rules) would change it,
-// so it goes on as sent (policy carried-untouched-as-sent). Like Clean it
-// is conservative, and the differential test in transform holds it to the
-// full path.
-func (v *Validator) CleanAcross(g *Guard, body []byte, o jsonbody.Options) bool {
+// CarryAcross is Clean for a body whose client speaks another version
+// than its upstream. ok says the body is valid at the upstream's version
+// once the removals among the rules have cut their members, and that
+// nothing else the full path does to a carried body (Normalize by the
+// client's version, the other version rules) would change it. out is the
+// body to forward: body itself when no rule acts (policy
+// carried-untouched-as-sent), else body less the members cut, each with
+// its separator (policy carried-on-the-bytes); applied names the removals
+// that cut, in the order the rules apply, as transform's Report.Applied
+// would. Like Clean it is conservative, and the differential test in
+// transform holds it to the full path.
+func (v *Validator) CarryAcross(g *Guard, body []byte, o jsonbody.Options) (out []byte, applied []string, ok bool) {
 	if g == nil || !o.Strict {
-		return false
+		return nil, nil, false
 	}
 	w := cleanWalker{b: body, limited: o.MaxElements > 0, budget: o.MaxElements}
 	w.i = jsonbody.SkipSpace(body, 0)
-	if !w.value(g.c.plan, g.root) {
-		return false
+	if !w.value(g.c.plan, g.root) || jsonbody.SkipSpace(body, w.i) != len(body) {
+		return nil, nil, false
 	}
-	return jsonbody.SkipSpace(body, w.i) == len(body)
+	if w.nCuts == 0 {
+		return body, nil, true
+	}
+	return w.cutOut(), g.fired(w.fired), true
+}
+
+// cutOut writes the body less its cuts.
+func (w *cleanWalker) cutOut() []byte {
+	cuts := append(w.cuts[:w.nCuts:w.nCuts], w.more...)
+	n := len(w.b)
+	for _, c := range cuts {
+		n -= c[1] - c[0]
+	}
+	out := make([]byte, 0, n)
+	at := 0
+	for _, c := range cuts {
+		out = append(out, w.b[at:c[0]]...)
+		at = c[1]
+	}
+	return append(out, w.b[at:]...)
+}
+
+// fired names the removals whose bits are set, in rule order.
+func (g *Guard) fired(set uint64) []string {
+	names := make([]string, 0, bits.OnesCount64(set))
+	for i, r := range g.rules {
+		if set&(1<<i) != 0 {
+			names = append(names, r)
+		}
+	}
+	return names
+}
+
+// dropped is the rule number of the removal that cuts a member name
+// here, or -1. A name another rule watches (open) is left to the full
+// path.
+func (n *guardNode) dropped(name string) int {
+	if d := n.drop(name); d != nil && !slices.Contains(n.open, name) {
+		return d.rule
+	}
+	return -1
+}
+
+func (n *guardNode) drop(name string) *drop {
+	for i := range n.drops {
+		if n.drops[i].name == name {
+			return &n.drops[i]
+		}
+	}
+	return nil
 }
 
 // actsOnString says whether a rule watching a string at n acts on s.

@@ -5,11 +5,13 @@ package validate
 // turn on; the watches are written by hand as transform states its rules.
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
 )
 
@@ -23,7 +25,8 @@ const (
 		"kode":{"type":"string"},
 		"lama":{"type":"string"},
 		"kd":{"type":"number"},
-		"items":{"type":"array","items":{"type":"object","properties":{"n":{"type":"string"},"k":{"type":"string"}}}}}}}}`
+		"tua":{"type":"number"},
+		"items":{"type":"array","items":{"type":"object","properties":{"n":{"type":"string"},"k":{"type":"string"},"x":{"type":"string"}}}}}}}}`
 	acrossTo = `{"type":"object","required":["IZINFINAL"],"properties":{"IZINFINAL":{"type":"object",
 		"required":["nib"],"properties":{
 		"nib":{"type":"string"},
@@ -38,7 +41,7 @@ const (
 
 var v4312 = pia.MustVersion("4.3.12")
 
-func TestCleanAcrossSendsToTheTreeWhatARuleOrTheClientsVersionWouldChange(t *testing.T) {
+func TestCarryAcrossSendsToTheTreeWhatARuleOrTheClientsVersionWouldChange(t *testing.T) {
 	cat, err := pia.NewCatalog()
 	require.NoError(t, err)
 	require.NoError(t, cat.Add(v4312, "receiveLicense", pia.Request, []byte(acrossFrom), "across from"))
@@ -75,7 +78,7 @@ func TestCleanAcrossSendsToTheTreeWhatARuleOrTheClientsVersionWouldChange(t *tes
 		{"a number where the client's version states text, with no retype", `{"IZINFINAL":{"nib":"1","baru":"x","luas":12}}`, false},
 		{"invalid at the upstream's version", `{"IZINFINAL":{"baru":"x"}}`, false},
 	} {
-		assert.Equal(t, c.want, v.CleanAcross(g, []byte(c.body), gatewayDecode), c.name)
+		assert.Equal(t, c.want, cleanAcross(v, g, []byte(c.body), gatewayDecode), c.name)
 	}
 	// The empty string is refused above by the plan (a number), not by the
 	// watch: the watch itself lets "" through, as the retype does.
@@ -84,11 +87,79 @@ func TestCleanAcrossSendsToTheTreeWhatARuleOrTheClientsVersionWouldChange(t *tes
 	assert.True(t, izin.props[izin.obj.index["jumlah"]].actsOnString("12"))
 
 	// Without a schema of the client's version nothing is normalised by
-	// it, and without watches no rule acts: CleanAcross is Clean.
+	// it, and without watches no rule acts: CarryAcross is Clean.
 	g = v.Guard(pia.MustVersion("4.3.1"), v4320, "receiveLicense", pia.Request, nil)
 	require.NotNil(t, g)
 	body := []byte(`{"IZINFINAL":{"nib":"1","tgl":"2024-01-01 10:00:00","luas":12}}`)
-	assert.True(t, v.CleanAcross(g, body, gatewayDecode))
-	assert.Equal(t, v.Clean(v4320, "receiveLicense", pia.Request, body, gatewayDecode), v.CleanAcross(g, body, gatewayDecode))
-	assert.False(t, v.CleanAcross(nil, body, gatewayDecode), "no guard, no answer")
+	assert.True(t, cleanAcross(v, g, body, gatewayDecode))
+	assert.Equal(t, v.Clean(v4320, "receiveLicense", pia.Request, body, gatewayDecode), cleanAcross(v, g, body, gatewayDecode))
+	assert.False(t, cleanAcross(v, nil, body, gatewayDecode), "no guard, no answer")
+}
+
+func TestCarryAcrossCutsTheMembersARemovalRemoves(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	require.NoError(t, cat.Add(v4312, "receiveLicense", pia.Request, []byte(acrossFrom), "across from"))
+	require.NoError(t, cat.Add(v4320, "receiveLicense", pia.Request, []byte(acrossTo), "across to"))
+	v, err := New(cat, Options{})
+	require.NoError(t, err)
+	removals := []Watch{
+		{Path: []string{"IZINFINAL", "lama"}, When: WhenRemoved, Rule: "remove lama"},
+		{Path: []string{"IZINFINAL", "items", "x"}, When: WhenRemoved, Rule: "remove x"},
+		{Path: []string{"IZINFINAL", "tua"}, When: WhenRemoved, Rule: "remove tua"},
+	}
+	g := v.Guard(v4312, v4320, "receiveLicense", pia.Request, removals)
+	require.NotNil(t, g)
+	tenX := `{"IZINFINAL":{"nib":"1","items":[` + strings.Repeat(`{"x":"a","k":"1"},`, 9) + `{"x":"a","k":"1"}]}}`
+	for _, c := range []struct {
+		name, body, want string
+		applied          []string
+	}{
+		{"nothing to remove goes as sent", `{"IZINFINAL":{"nib":"1"}}`, `{"IZINFINAL":{"nib":"1"}}`, nil},
+		{"last member", `{"IZINFINAL":{"nib":"1","lama":"y"}}`, `{"IZINFINAL":{"nib":"1"}}`, []string{"remove lama"}},
+		{"first member", `{"IZINFINAL":{"lama":"y","nib":"1"}}`, `{"IZINFINAL":{"nib":"1"}}`, []string{"remove lama"}},
+		{"spaced, any value", "{\"IZINFINAL\":{ \"lama\" : {\"a\":[1,null]} ,\n \"nib\":\"1\" }}", "{\"IZINFINAL\":{ \"nib\":\"1\" }}", []string{"remove lama"}},
+		{"two in a row, first", `{"IZINFINAL":{"lama":"y","tua":1,"nib":"1"}}`, `{"IZINFINAL":{"nib":"1"}}`, []string{"remove lama", "remove tua"}},
+		{"two in a row, last", `{"IZINFINAL":{"nib":"1","tua":1,"lama":"y"}}`, `{"IZINFINAL":{"nib":"1"}}`, []string{"remove lama", "remove tua"}},
+		{"around a member kept", `{"IZINFINAL":{"tua":1,"nib":"1","lama":"y"}}`, `{"IZINFINAL":{"nib":"1"}}`, []string{"remove lama", "remove tua"}},
+		{"in every member of an array", `{"IZINFINAL":{"nib":"1","items":[{"x":"a","k":"1"},{"k":"2","x":"b"},{ "x" : "c" }]}}`,
+			`{"IZINFINAL":{"nib":"1","items":[{"k":"1"},{"k":"2"},{  }]}}`, []string{"remove x"}},
+		{"more members than the walker holds", tenX, `{"IZINFINAL":{"nib":"1","items":[` + strings.Repeat(`{"k":"1"},`, 9) + `{"k":"1"}]}}`, []string{"remove x"}},
+	} {
+		out, applied, ok := v.CarryAcross(g, []byte(c.body), gatewayDecode)
+		if assert.True(t, ok, c.name) {
+			assert.Equal(t, c.want, string(out), c.name)
+			assert.Equal(t, c.applied, applied, c.name)
+			assert.Equal(t, c.applied == nil, cleanAcross(v, g, []byte(c.body), gatewayDecode), c.name)
+		}
+	}
+	for _, c := range []struct{ name, body string }{
+		{"named twice", `{"IZINFINAL":{"nib":"1","lama":"y","lama":"z"}}`},
+		{"an escaped name, which only the tree tells apart", `{"IZINFINAL":{"nib":"1","l\u0061ma":"y"}}`},
+		{"its value broken", `{"IZINFINAL":{"nib":"1","lama":[1,]}}`},
+		{"what is left invalid", `{"IZINFINAL":{"lama":"y"}}`},
+	} {
+		_, _, ok := v.CarryAcross(g, []byte(c.body), gatewayDecode)
+		assert.False(t, ok, c.name)
+	}
+	// A removed name another rule also watches, or one the upstream's
+	// version knows (a later rule brings it back), is left to the tree.
+	body := []byte(`{"IZINFINAL":{"nib":"1","lama":"y","kode":"01"}}`)
+	for _, w := range []Watch{
+		{Path: []string{"IZINFINAL", "lama"}, When: WhenString},
+		{Path: []string{"IZINFINAL", "kode"}, When: WhenRemoved, Rule: "remove kode"},
+	} {
+		g := v.Guard(v4312, v4320, "receiveLicense", pia.Request, append(removals[:1:1], w))
+		_, _, ok := v.CarryAcross(g, body, gatewayDecode)
+		assert.False(t, ok, w.Path)
+	}
+}
+
+// cleanAcross says whether CarryAcross forwards body as sent.
+func cleanAcross(v *Validator, g *Guard, body []byte, o jsonbody.Options) bool {
+	out, applied, ok := v.CarryAcross(g, body, o)
+	if ok && applied == nil && &out[0] != &body[0] {
+		panic("CarryAcross copied a body it forwards as sent")
+	}
+	return ok && applied == nil
 }

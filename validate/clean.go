@@ -102,6 +102,23 @@ type cleanWalker struct {
 	// objects being read, to tell a repeated one.
 	others  [32]string
 	nOthers int
+	// cuts are the byte ranges of the members a removal cuts (CarryAcross),
+	// in order: the first few here, the rest in more.
+	cuts  [8][2]int
+	nCuts int
+	more  [][2]int
+	// fired has a bit for each removal that cut a member (Guard.rules).
+	fired uint64
+}
+
+// cut records that body[from:to] goes.
+func (w *cleanWalker) cut(from, to int) {
+	if w.nCuts < len(w.cuts) {
+		w.cuts[w.nCuts] = [2]int{from, to}
+		w.nCuts++
+		return
+	}
+	w.more = append(w.more, [2]int{from, to})
 }
 
 // view shows b as a string for the duration of a check, without a copy:
@@ -111,7 +128,7 @@ func view(b []byte) string {
 }
 
 // value reads the value at the cursor against p; nil p accepts any value.
-// g is what a version rule watches there (CleanAcross), nil for nothing.
+// g is what a version rule watches there (CarryAcross), nil for nothing.
 func (w *cleanWalker) value(p *plan, g *guardNode) bool {
 	if w.limited {
 		if w.budget == 0 {
@@ -331,6 +348,10 @@ func (w *cleanWalker) object(p *plan, g *guardNode) bool {
 		}
 	}
 	base := w.nOthers
+	// A member cut goes with the separator before it (after the last
+	// member kept), or, with none kept yet, up to the next member's name
+	// (pending, from its own name on).
+	kept, pending, lastEnd := -1, -1, -1
 	w.i = jsonbody.SkipSpace(w.b, w.i+1)
 	if w.i < len(w.b) && w.b[w.i] == '}' {
 		w.i++
@@ -338,6 +359,11 @@ func (w *cleanWalker) object(p *plan, g *guardNode) bool {
 		for {
 			if w.i >= len(w.b) || w.b[w.i] != '"' {
 				return false
+			}
+			member := w.i
+			if pending >= 0 {
+				w.cut(pending, member)
+				pending = -1
 			}
 			start := w.i + 1
 			end, ok := jsonbody.ScanStringBody(w.b, start)
@@ -351,7 +377,18 @@ func (w *cleanWalker) object(p *plan, g *guardNode) bool {
 			if p != nil {
 				k, known = p.index[name]
 			}
+			dropped := -1
+			if !known && g != nil && g.drops != nil {
+				dropped = g.dropped(name)
+			}
 			switch {
+			case dropped >= 0:
+				// Named once, like any member; its value is read as the
+				// decoder would and goes with it.
+				if !w.other(base, name) {
+					return false
+				}
+				w.fired |= 1 << dropped
 			case known:
 				if seen[k/64]&(1<<(k%64)) != 0 {
 					return false // repeated
@@ -378,6 +415,16 @@ func (w *cleanWalker) object(p *plan, g *guardNode) bool {
 			if !w.value(sub, subGuard) {
 				return false
 			}
+			switch {
+			case dropped < 0:
+				kept = w.i
+			case kept >= 0:
+				w.cut(kept, w.i)
+				kept = w.i // what follows a cut is cut from its end
+			default:
+				pending = member
+			}
+			lastEnd = w.i
 			w.i = jsonbody.SkipSpace(w.b, w.i)
 			if w.i >= len(w.b) {
 				return false
@@ -388,6 +435,9 @@ func (w *cleanWalker) object(p *plan, g *guardNode) bool {
 			}
 			if w.b[w.i] != '}' {
 				return false
+			}
+			if pending >= 0 {
+				w.cut(pending, lastEnd)
 			}
 			w.i++
 			break

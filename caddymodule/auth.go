@@ -304,8 +304,10 @@ func (g *Gateway) authenticate(x *exchange, r *http.Request) (*auth.Claims, *ref
 	if g.keys == nil || x.method.Side != pia.SideOSS {
 		return nil, nil
 	}
-	g.warnDroppedHeaders(r)
 	claims, err := g.keys.authority.Authenticate(r.Context(), r.Header)
+	if errors.Is(err, auth.ErrMissing) {
+		g.warnDroppedHeaders(r)
+	}
 	if err == nil {
 		err = g.keys.authority.Authorize(claims, x.method.Name)
 	}
@@ -319,7 +321,8 @@ func (g *Gateway) authenticate(x *exchange, r *http.Request) (*auth.Claims, *ref
 // warnDroppedHeaders logs, once per server, that Caddy will drop a key
 // header spelled with an underscore (user_key, the PIA's own) unless the
 // server lists it in expected_underscore_headers: otherwise every client
-// using it is refused with "key missing" and nobody knows why.
+// using it is refused with "key missing" and nobody knows why. It is
+// asked on such a refusal only: a call with its key costs nothing here.
 func (g *Gateway) warnDroppedHeaders(r *http.Request) {
 	srv, ok := r.Context().Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server)
 	if !ok {

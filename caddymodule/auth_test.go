@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caddyserver/caddy/v2"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -361,3 +362,49 @@ func decodeSegment(t *testing.T, token string, i int) map[string]any {
 
 func claimsOf(t *testing.T, token string) map[string]any { return decodeSegment(t, token, 1) }
 func headerOf(t *testing.T, token string) map[string]any { return decodeSegment(t, token, 0) }
+
+// TestAServerThatDropsTheKeyHeaderIsNamedOnAMissingKey: a server that does
+// not list user_key in expected_underscore_headers drops the header before
+// the gateway sees it, so every call with its key is refused "key
+// missing"; the first such refusal logs, once, what to add to the config.
+func TestAServerThatDropsTheKeyHeaderIsNamedOnAMissingKey(t *testing.T) {
+	logs := t.TempDir()
+	oss := newUpstream(t, nil)
+	g := startGateway(t, fmt.Sprintf(`{
+	admin {admin}
+	persist_config off
+	auto_https off
+	storage file_system {storage}
+	log {
+		output file %s/caddy.log
+	}
+}
+{listen} {
+	pia {
+		validation off
+		oss %s
+		auth {
+			key k1 hs256 %s
+			client demo {
+				user_akses demo
+				password_hash %s
+			}
+		}
+	}
+}`, logs, oss.addr(), testSecret, demoHash))
+	key := g.getKey(t, "demo", "demo-secret")
+	for range 2 {
+		g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`, "user_key", key).envelope("responreceiveLicense", http.StatusUnauthorized)
+	}
+	require.NoError(t, caddy.Stop()) // flush the log
+	var warned []map[string]any
+	for _, e := range logEntries(t, filepath.Join(logs, "caddy.log")) {
+		if strings.Contains(fmt.Sprint(e["msg"]), "expected_underscore_headers") {
+			warned = append(warned, e)
+		}
+	}
+	require.Len(t, warned, 1, "once per server")
+	assert.Equal(t, "warn", warned[0]["level"])
+	assert.Equal(t, "user_key", warned[0]["header"])
+	assert.Empty(t, oss.received(), "nothing reached the upstream")
+}

@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"errors"
+	"sort"
 	"testing"
 	"time"
 
@@ -190,4 +191,69 @@ func benchValidateTree(b *testing.B, check func(*Validator, pia.Version, string,
 			}
 		})
 	}
+}
+
+// BenchmarkCleanMemberOrder is Clean of the receiveLicense sample with its
+// members in the order json.Marshal writes them (the plan's), in the
+// reverse order, and in the two orders by turns: Clean guesses each member
+// from the body read before, so the last is its worst case.
+func BenchmarkCleanMemberOrder(b *testing.B) {
+	v, raw := benchPayload(b, "receiveLicense")
+	doc, err := jsonbody.Decode(raw)
+	require.NoError(b, err)
+	reversed := reverseMembers(nil, doc)
+	require.True(b, v.Clean(v4320, "receiveLicense", pia.Request, reversed, gatewayDecode))
+	for _, c := range []struct {
+		name   string
+		bodies [][]byte
+	}{
+		{"sorted", [][]byte{raw}}, {"reversed", [][]byte{reversed}}, {"by-turns", [][]byte{raw, reversed}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(raw)))
+			i := 0
+			for b.Loop() {
+				if !v.Clean(v4320, "receiveLicense", pia.Request, c.bodies[i%len(c.bodies)], gatewayDecode) {
+					b.Fatal("not clean")
+				}
+				i++
+			}
+		})
+	}
+}
+
+// reverseMembers writes doc as JSON with every object's members in the
+// reverse of their sorted order.
+func reverseMembers(out []byte, doc any) []byte {
+	o, ok := doc.(map[string]any)
+	if !ok {
+		if a, ok := doc.([]any); ok {
+			out = append(out, '[')
+			for i, e := range a {
+				if i > 0 {
+					out = append(out, ',')
+				}
+				out = reverseMembers(out, e)
+			}
+			return append(out, ']')
+		}
+		out, _ = jsonbody.AppendJSON(out, doc)
+		return out
+	}
+	names := make([]string, 0, len(o))
+	for k := range o {
+		names = append(names, k)
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(names)))
+	out = append(out, '{')
+	for i, k := range names {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out, _ = jsonbody.AppendJSON(out, k)
+		out = append(out, ':')
+		out = reverseMembers(out, o[k])
+	}
+	return append(out, '}')
 }

@@ -352,6 +352,11 @@ func (w *cleanWalker) object(p *plan, g *guardNode) bool {
 	// member kept), or, with none kept yet, up to the next member's name
 	// (pending, from its own name on).
 	kept, pending, lastEnd := -1, -1, -1
+	// prev is the property read last, whose next guesses the one now.
+	prev := 0
+	if p != nil {
+		prev = len(p.props)
+	}
 	w.i = jsonbody.SkipSpace(w.b, w.i+1)
 	if w.i < len(w.b) && w.b[w.i] == '}' {
 		w.i++
@@ -375,7 +380,10 @@ func (w *cleanWalker) object(p *plan, g *guardNode) bool {
 			var subGuard *guardNode
 			k, known := -1, false
 			if p != nil {
-				k, known = p.index[name]
+				k, known = p.property(prev, name)
+				if known {
+					prev = k
+				}
 			}
 			dropped := -1
 			if !known && g != nil && g.drops != nil {
@@ -474,6 +482,20 @@ branches:
 		return true
 	}
 	return false
+}
+
+// property numbers the member name read after property prev (len(props)
+// for the first), trying the guess before the index.
+func (p *plan) property(prev int, name string) (int, bool) {
+	g := p.next[prev].Load()
+	if g >= 0 && p.props[g].name == name {
+		return int(g), true
+	}
+	k, ok := p.index[name]
+	if ok && g < 0 {
+		p.next[prev].CompareAndSwap(-1, int32(k))
+	}
+	return k, ok
 }
 
 // other records the name of an open member of the object whose names

@@ -232,3 +232,33 @@ func TestCleanAllocatesNothing(t *testing.T) {
 		assert.Zero(t, allocs, name)
 	}
 }
+
+// TestCleanReadsAnyMemberOrderAfterLearningOne: Clean guesses each member
+// from the order of the first body it read; bodies in another order, and
+// bodies that break the guessed member, are read exactly as before.
+func TestCleanReadsAnyMemberOrderAfterLearningOne(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	v, err := New(cat, Options{})
+	require.NoError(t, err)
+	sorted, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveLicense-4.3.20.json"))
+	require.NoError(t, err)
+	doc, err := jsonbody.Decode(sorted)
+	require.NoError(t, err)
+	reversed := reverseMembers(nil, doc)
+	clean := func(body []byte) bool { return v.Clean(v4320, "receiveLicense", pia.Request, body, gatewayDecode) }
+	require.True(t, clean(sorted), "the first body, whose order is learned")
+	assert.True(t, clean(reversed), "another order")
+	assert.True(t, clean(sorted), "the learned order again")
+	for _, c := range []struct{ name, from, to string }{
+		{"a member named twice where the guess expects the next", `"file_izin":`, `"file_izin":"x","file_izin":`},
+		{"the guessed member too long", `"kd_daerah":"abcdéfghij"`, `"kd_daerah":"abcdéfghijk"`},
+		{"the guessed member of another type", `"kd_daerah":"abcdéfghij"`, `"kd_daerah":[]`},
+	} {
+		for _, body := range [][]byte{sorted, reversed} {
+			bad := strings.Replace(string(body), c.from, c.to, 1)
+			require.NotEqual(t, string(body), bad, c.name)
+			assert.False(t, clean([]byte(bad)), c.name)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -132,7 +133,14 @@ type plan struct {
 	// index numbers props by name; for Clean (clean.go), which reads
 	// bytes, requiredAt and anyOfAt are required and anyOf by that
 	// number, -1 for a member that is not a property.
-	index      map[string]int
+	index map[string]int
+	// next guesses, for Clean, the property that follows property i (the
+	// first one at len(props)): the one that followed it in the first body
+	// read, -1 until then. A client writes its members in one order, so
+	// the guess saves most lookups in index; a wrong one, for a client
+	// writing another order, costs a comparison. Set once, it is never
+	// written again: clients of several orders by turns cost no stores.
+	next       []atomic.Int32
 	requiredAt []int
 	anyOfAt    [][]int
 	// norm is what Normalize knows of the field at this node (nil: it
@@ -349,6 +357,10 @@ func planNode(s map[string]any, at string, checks []*check, missing *[]string) *
 	p.index = make(map[string]int, len(p.props))
 	for i, m := range p.props {
 		p.index[m.name] = i
+	}
+	p.next = make([]atomic.Int32, len(p.props)+1)
+	for i := range p.next {
+		p.next[i].Store(-1)
 	}
 	for _, name := range p.required {
 		if p.indexOf(name) < 0 {

@@ -41,13 +41,20 @@ const (
 
 var v4312 = pia.MustVersion("4.3.12")
 
-func TestCarryAcrossSendsToTheTreeWhatARuleOrTheClientsVersionWouldChange(t *testing.T) {
+// acrossValidator holds the two hand-written schemas, at 4.3.12 and 4.3.20.
+func acrossValidator(t *testing.T) *Validator {
+	t.Helper()
 	cat, err := pia.NewCatalog()
 	require.NoError(t, err)
 	require.NoError(t, cat.Add(v4312, "receiveLicense", pia.Request, []byte(acrossFrom), "across from"))
 	require.NoError(t, cat.Add(v4320, "receiveLicense", pia.Request, []byte(acrossTo), "across to"))
 	v, err := New(cat, Options{})
 	require.NoError(t, err)
+	return v
+}
+
+func TestCarryAcrossSendsToTheTreeWhatARuleOrTheClientsVersionWouldChange(t *testing.T) {
+	v := acrossValidator(t)
 	watches := []Watch{
 		{Path: []string{"IZINFINAL", "lama"}, When: WhenPresent},
 		{Path: []string{"IZINFINAL", "baru"}, When: WhenAbsent},
@@ -97,12 +104,7 @@ func TestCarryAcrossSendsToTheTreeWhatARuleOrTheClientsVersionWouldChange(t *tes
 }
 
 func TestCarryAcrossCutsTheMembersARemovalRemoves(t *testing.T) {
-	cat, err := pia.NewCatalog()
-	require.NoError(t, err)
-	require.NoError(t, cat.Add(v4312, "receiveLicense", pia.Request, []byte(acrossFrom), "across from"))
-	require.NoError(t, cat.Add(v4320, "receiveLicense", pia.Request, []byte(acrossTo), "across to"))
-	v, err := New(cat, Options{})
-	require.NoError(t, err)
+	v := acrossValidator(t)
 	removals := []Watch{
 		{Path: []string{"IZINFINAL", "lama"}, When: WhenRemoved, Rule: "remove lama"},
 		{Path: []string{"IZINFINAL", "items", "x"}, When: WhenRemoved, Rule: "remove x"},

@@ -203,11 +203,11 @@ type route struct {
 	method   *pia.Method
 	upstream *upstream
 	mode     validate.Mode
-	// check: a request is validated (mode is not off and the upstream's
-	// version has a request schema for the method).
-	check bool
 	// cleaner reads a request from a client of the upstream's version
-	// on its bytes (validate.Clean), its schema looked up once.
+	// on its bytes (validate.Clean), its schema looked up once. It has a
+	// schema (Cleaner.Has) exactly when a request is validated: mode is
+	// not off and the upstream's version has a request schema for the
+	// method.
 	cleaner   validate.Cleaner
 	clientVer pia.Version // the caller's version when nothing else says
 	// ossToken: the caller must show OSS's Token (oss_token is configured,
@@ -480,7 +480,6 @@ func (g *Gateway) provisionRoutes() error {
 		}
 		rt.upstream = g.upstreams[upName]
 		if rt.upstream != nil && rt.mode != validate.ModeOff {
-			rt.check = g.validator.Has(rt.upstream.version, m.Name, pia.Request)
 			rt.cleaner = g.validator.Cleaner(rt.upstream.version, m.Name, pia.Request)
 		}
 		if rt.clientVer.IsZero() {

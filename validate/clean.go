@@ -38,6 +38,10 @@ func (v *Validator) Cleaner(ver pia.Version, method string, kind pia.Kind) Clean
 	return Cleaner{v.lookup(ver, method, kind)}
 }
 
+// Has reports whether the Cleaner has a schema, as Validator.Has does for
+// the version, method and kind it was looked up for.
+func (cl Cleaner) Has() bool { return cl.c != nil }
+
 // Clean is Validator.Clean for the Cleaner's schema.
 func (cl Cleaner) Clean(body []byte, o jsonbody.Options) bool {
 	c := cl.c

@@ -262,3 +262,21 @@ func TestCleanReadsAnyMemberOrderAfterLearningOne(t *testing.T) {
 		}
 	}
 }
+
+// TestACleanerHasTheSchemaTheValidatorHas: the gateway's route validates
+// exactly when its Cleaner has a schema.
+func TestACleanerHasTheSchemaTheValidatorHas(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	v, err := New(cat, Options{})
+	require.NoError(t, err)
+	for _, c := range []struct {
+		method string
+		kind   pia.Kind
+	}{{"receiveLicense", pia.Request}, {"receiveLicense", pia.Response}, {"noSuchMethod", pia.Request}} {
+		assert.Equal(t, v.Has(v4320, c.method, c.kind), v.Cleaner(v4320, c.method, c.kind).Has(), c.method)
+	}
+	assert.True(t, v.Cleaner(v4320, "receiveLicense", pia.Request).Has())
+	assert.False(t, v.Cleaner(v4320, "noSuchMethod", pia.Request).Has())
+	assert.False(t, Cleaner{}.Has(), "the zero Cleaner")
+}

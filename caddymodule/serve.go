@@ -492,7 +492,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Request, body []byte, claims *auth.Claims) ([]byte, *refusal) {
 	m, up := x.method, x.route.upstream
 	adapt := x.clientVer != up.version && g.transform.Needed(m.Name, pia.Request, x.clientVer, up.version)
-	check := x.route.check
+	check := x.route.cleaner.Has()
 	checkData := claims != nil && auth.InstansiNeedsPayload(claims, m)
 	if !adapt && !check && !checkData {
 		if !jsonbody.Valid(body) {
@@ -518,10 +518,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 			ok = decided
 		}
 		if ok {
-			if applied != nil {
-				x.applied = applied
-				g.metrics.transformed(m.Name, "request", len(applied))
-			}
+			g.applied(x, "request", applied)
 			return out, nil
 		}
 	}
@@ -558,9 +555,8 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 				args: []any{up.version, pia.Summary(rep.Errors, g.lang)}, errors: rep.Errors}
 		}
 		untranslated = rep.Errors
-		x.applied = rep.Applied
 		changed = changed || len(rep.Applied) > 0
-		g.metrics.transformed(m.Name, "request", len(rep.Applied))
+		g.applied(x, "request", rep.Applied)
 	}
 	if check {
 		var errs []pia.FieldError
@@ -780,6 +776,21 @@ func (g *Gateway) prefixOf(path string) (string, bool) {
 	return "", false
 }
 
+// applied notes the version rules that carried x's request or answer
+// (direction): named in its log lines, counted in
+// caddy_pia_transforms_total.
+func (g *Gateway) applied(x *exchange, direction string, rules []string) {
+	if len(rules) == 0 {
+		return
+	}
+	if x.applied == nil {
+		x.applied = rules // the request's: taken, not copied
+	} else {
+		x.applied = append(x.applied, rules...)
+	}
+	g.metrics.transformed(x.method.Name, direction, len(rules))
+}
+
 // adaptResponse carries a buffered upstream answer back to the caller's
 // version. An answer that cannot be carried goes out as the upstream wrote
 // it: upstream answers are never replaced by the gateway's.
@@ -792,8 +803,7 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 		if len(errs) == 0 && len(applied) > 0 {
 			if b, err := encodeJSON(doc, body); err == nil {
 				out = b
-				g.metrics.transformed(x.method.Name, "response", len(applied))
-				x.applied = append(x.applied, applied...)
+				g.applied(x, "response", applied)
 			}
 		} else if len(errs) > 0 {
 			g.logger.Warn("response not adapted", zap.String("request_id", x.requestID), zap.String("reason", pia.Summary(errs, g.lang)))

@@ -96,6 +96,7 @@ func oldClientsRemovedMembersAreCutFromTheBytes(t *testing.T, validation string)
 {listen} {
 	pia {
 		validation %s
+		max_body_size 4KB
 		oss %s
 	}
 }`, validation, oss.addr()))
@@ -123,6 +124,22 @@ func oldClientsRemovedMembersAreCutFromTheBytes(t *testing.T, validation string)
 	assert.Equal(t, "4.3.20", oss.last(t).Header.Get("X-PIA-Version"))
 	assert.Contains(t, g.metrics(t), `caddy_pia_transforms_total{direction="request",method="receiveLicense"} 3`,
 		"each removal is counted as a rule applied")
+
+	// What would be cut is read as the decoder reads it: broken, or named
+	// twice, the body is refused as any other, in the strict decoder's
+	// words; too large, it is refused before it is read. None reaches OSS.
+	forwarded := len(oss.received())
+	for _, c := range []struct{ name, body, says string }{
+		{"a removed member's value broken", strings.Replace(sent, `"nominal":1000}`, `"nominal":1000,}`, 1), "Body bukan JSON yang valid: invalid character"},
+		{"a removed member named twice", strings.Replace(sent, `"kewenangan":"01"`, `"kewenangan":"01","kewenangan":"02"`, 1), "IZINFINAL.kewenangan"},
+	} {
+		require.NotEqual(t, sent, c.body, c.name)
+		env := g.post(t, "/v1/kl/rba/receiveLicense", c.body, "X-PIA-Version", "4.3.12").envelope("responreceiveLicense", http.StatusBadRequest)
+		assert.Contains(t, env["keterangan"], c.says, c.name)
+	}
+	big := strings.Replace(sent, `"kewenangan":"01"`, `"kewenangan":"`+strings.Repeat("x", 5000)+`"`, 1)
+	g.post(t, "/v1/kl/rba/receiveLicense", big, "X-PIA-Version", "4.3.12").envelope("responreceiveLicense", http.StatusRequestEntityTooLarge)
+	assert.Len(t, oss.received(), forwarded, "nothing refused reached OSS")
 }
 
 // TestAnOSSPushTheRulesCannotFullyCarryIsForwardedAndReported: a

@@ -6,14 +6,17 @@ package validate
 // schema samples through piatest.Sampler, named where used).
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -66,6 +69,78 @@ func TestEveryBuiltinSchemaCompiles(t *testing.T) {
 	}
 	_, err := New(cat, Options{Strict: true})
 	assert.NoError(t, err, "the strict variants compile too")
+}
+
+// TestValidatorsShareWhatTheyCompile: a Caddy reload or a second pia site
+// builds its Validator over a catalog read again. It compiles nothing a
+// live Validator holds; a schema whose file was edited, or read under
+// other options, is compiled afresh and validates as edited; and a schema
+// no Validator holds any more is forgotten.
+func TestValidatorsShareWhatTheyCompile(t *testing.T) {
+	// Built by hand: one drop-in method whose only rule is a length.
+	schema := func(maxLength int) string {
+		return `{"type":"object","required":["IZINUJI"],"properties":{"IZINUJI":{"type":"object",` +
+			`"properties":{"kode":{"type":"string","maxLength":` + strconv.Itoa(maxLength) + `}}}}}`
+	}
+	load := func(raw string, opts Options) (*pia.Catalog, *Validator) {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "receiveIzinUji.request.json"), []byte(raw), 0o644))
+		cat, err := pia.NewCatalog()
+		require.NoError(t, err)
+		require.NoError(t, cat.LoadDir(dir))
+		v, err := New(cat, opts)
+		require.NoError(t, err)
+		return cat, v
+	}
+	compiledOf := func(cat *pia.Catalog, v *Validator) map[string]*compiled {
+		out := map[string]*compiled{}
+		for _, s := range cat.All() {
+			out[s.ID] = v.compiled[s]
+		}
+		return out
+	}
+	first := compiledOf(load(schema(8), Options{}))
+	again := compiledOf(load(schema(8), Options{}))
+	require.Len(t, again, len(first))
+	for id, c := range first {
+		assert.Same(t, c, again[id], "read again, %s is not compiled again", id)
+	}
+
+	catEdited, edited := load(schema(4), Options{})
+	id := ""
+	for sid, c := range compiledOf(catEdited, edited) {
+		if strings.Contains(sid, "receiveIzinUji") {
+			id = sid
+			assert.NotSame(t, first[sid], c, "the edited file is compiled afresh")
+		} else {
+			assert.Same(t, first[sid], c, "%s did not change", sid)
+		}
+	}
+	require.NotEmpty(t, id)
+	body := decode(t, `{"IZINUJI":{"kode":"123456"}}`)
+	assert.Equal(t, []string{"/IZINUJI/kode maxLength"}, rules(edited.Validate(pia.Version{}, "receiveIzinUji", pia.Request, body)),
+		"the edit is in force")
+
+	for sid, c := range compiledOf(load(schema(8), Options{Strict: true})) {
+		assert.NotSame(t, first[sid], c, "%s under Strict is another schema", sid)
+	}
+
+	// Built over a schema no other test writes, then dropped: its entry
+	// goes once the collector has freed it.
+	_, alone := load(schema(7), Options{})
+	k := compileKey{id: id, raw: sha256.Sum256([]byte(schema(7)))}
+	shared.Lock()
+	_, held := shared.m[k]
+	shared.Unlock()
+	require.True(t, held)
+	runtime.KeepAlive(alone) // and not used past here
+	assert.Eventually(t, func() bool {
+		runtime.GC()
+		shared.Lock()
+		defer shared.Unlock()
+		_, held := shared.m[k]
+		return !held
+	}, 10*time.Second, 10*time.Millisecond, "a schema no Validator holds is forgotten")
 }
 
 // TestDocumentationRequestExamplesValidate runs every request example of

@@ -6,7 +6,9 @@ package caddymodule
 // schema samples through piatest.Sampler, named where used).
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -172,6 +174,64 @@ func TestSchemaAndRulesDirectoriesAddAVersionWithoutRebuild(t *testing.T) {
 	g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"IZINDAERAH":{}}`).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
 	a = g.post(t, "/v1/kl/rba/receiveIzinDaerah", `{"IZINDAERAH":{"nib":"8120000000001"}}`)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+}
+
+// TestAReloadServesTheEditedSchema: compiled schemas are shared by every
+// config load of the process (validate's compileShared), so a reload after
+// an operator edits a schema file must serve the edit, and one after it is
+// put back must serve the original again.
+func TestAReloadServesTheEditedSchema(t *testing.T) {
+	// Built by hand: an agency's own method whose nib has a length.
+	custom := filepath.Join(t.TempDir(), "receiveIzinDaerah.request.json")
+	write := func(maxLength int) {
+		require.NoError(t, os.WriteFile(custom, []byte(fmt.Sprintf(`{"type":"object","required":["IZINDAERAH"],
+			"properties":{"IZINDAERAH":{"type":"object","properties":{"nib":{"type":"string","maxLength":%d}}}}}`, maxLength)), 0o644))
+	}
+	write(13)
+	oss := newUpstream(t, nil)
+	g := startGateway(t, fmt.Sprintf(`
+{listen} {
+	pia {
+		validation enforce
+		oss %s
+		method receiveIzinDaerah {
+			side oss
+			schema %s
+		}
+	}
+}`, oss.addr(), custom))
+	// What caddy reload --force does: the running config, loaded again.
+	reload := func() {
+		res, err := http.Get(g.admin + "/config/")
+		require.NoError(t, err)
+		cfg, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		require.NoError(t, res.Body.Close())
+		req, err := http.NewRequest(http.MethodPost, g.admin+"/load", bytes.NewReader(cfg))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Cache-Control", "must-revalidate")
+		res, err = http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(res.Body)
+		require.NoError(t, res.Body.Close())
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
+	}
+	izin := `{"IZINDAERAH":{"nib":"8120000000001"}}`
+
+	a := g.post(t, "/v1/kl/rba/receiveIzinDaerah", izin)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+
+	write(5)
+	reload()
+	env := g.post(t, "/v1/kl/rba/receiveIzinDaerah", izin).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "IZINDAERAH.nib", "the edited length is in force")
+
+	write(13)
+	reload()
+	a = g.post(t, "/v1/kl/rba/receiveIzinDaerah", izin)
+	assert.Equal(t, http.StatusOK, a.StatusCode, "the file put back is in force again: %s", a.Body)
+	assert.Len(t, oss.received(), 2)
 }
 
 func TestBrokenSchemaOrRuleFailsTheConfigLoad(t *testing.T) {

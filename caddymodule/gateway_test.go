@@ -6,8 +6,10 @@ package caddymodule
 // schema samples through piatest.Sampler, named where used).
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -188,6 +190,52 @@ func TestRequestIDIsPassedUpstreamAndGeneratedWhenAbsent(t *testing.T) {
 	assert.Len(t, id, 32)
 	assert.Equal(t, id, oss.last(t).Header.Get("X-Request-Id"))
 	assert.Equal(t, "4.3.20", oss.last(t).Header.Get("X-PIA-Version"), "the upstream is told which version the body is in")
+}
+
+// TestTheUpstreamIsToldTheLengthOfWhatItGets: the body the upstream reads
+// is announced by one Content-Length of its own length, whether it goes
+// as sent, cut on its bytes, written anew, or came chunked (the gateway
+// leaves the length to the transport, not to the client's header).
+func TestTheUpstreamIsToldTheLengthOfWhatItGets(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+	lengthIsTheBodys := func(what string) {
+		t.Helper()
+		got := oss.last(t)
+		assert.Equal(t, []string{fmt.Sprint(len(got.Body))}, got.Header["Content-Length"], what)
+		assert.Empty(t, got.TransferEncoding, what)
+	}
+	license := `{"IZINFINAL":{"nib":"8120000000001"}}`
+	a := g.post(t, "/v1/kl/rba/receiveLicense", license)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, license, string(oss.last(t).Body))
+	lengthIsTheBodys("as sent")
+
+	a = g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001","kewenangan":"01"}}`, "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, license, string(oss.last(t).Body))
+	lengthIsTheBodys("a member 4.3.16 removed, cut from the bytes")
+
+	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.12")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.JSONEq(t, `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, string(oss.last(t).Body))
+	lengthIsTheBodys("written anew under 4.3.20's root")
+
+	// Chunked, written by hand so that it surely is.
+	host := strings.TrimPrefix(g.base, "http://")
+	conn, err := net.Dial("tcp", host)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /v1/kl/rba/receiveLicense HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
+		"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", host, len(license), license)
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Equal(t, license, string(oss.last(t).Body))
+	lengthIsTheBodys("sent chunked")
 }
 
 func TestWithdrawnMethodReachesAnUpstreamThatStillHasIt(t *testing.T) {

@@ -199,7 +199,10 @@ type recorded struct {
 	Method, Path string
 	RawURI       string // as sent on the wire, escaping and query included
 	Header       http.Header
-	Body         []byte
+	// TransferEncoding is the request's, which net/http takes out of
+	// Header.
+	TransferEncoding []string
+	Body             []byte
 }
 
 // newUpstream answers every request with a PIA success envelope for the
@@ -210,7 +213,8 @@ func newUpstream(t *testing.T, handle func(w http.ResponseWriter, r *http.Reques
 	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		rec.mu.Lock()
-		rec.requests = append(rec.requests, recorded{Method: r.Method, Path: r.URL.Path, RawURI: r.RequestURI, Header: r.Header.Clone(), Body: body})
+		rec.requests = append(rec.requests, recorded{Method: r.Method, Path: r.URL.Path, RawURI: r.RequestURI, Header: r.Header.Clone(),
+			TransferEncoding: r.TransferEncoding, Body: body})
 		rec.mu.Unlock()
 		if rec.handle != nil {
 			rec.handle(w, r, body)

@@ -2,12 +2,13 @@ package caddymodule
 
 import (
 	"bytes"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
@@ -675,13 +676,20 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	x.forward.Reset(body)
 	r.Body = &x.forward
 	r.ContentLength = int64(len(body))
+	// The whole body is here: it goes with its length, not chunked as a
+	// client may have sent it (an upstream behind FastCGI or an older
+	// server may want a length).
+	r.TransferEncoding = nil
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if r.Method != http.MethodGet {
-		// Set only when it changes: the usual body goes on as it came.
-		var n [20]byte
-		if cl := r.Header["Content-Length"]; len(cl) != 1 || cl[0] != string(strconv.AppendInt(n[:0], int64(len(body)), 10)) {
-			r.Header.Set("Content-Length", strconv.Itoa(len(body)))
-		}
+		// The length goes as r.ContentLength, which the transport writes
+		// as Content-Length (it never writes the header map's entry), so
+		// the entry goes: what reaches the upstream is the same, and the
+		// copy of the header map reverse_proxy makes, with the request ID,
+		// X-PIA-Version, its X-Forwarded-*, Via and an empty User-Agent,
+		// stays within the eight members of Go's smallest map instead of
+		// growing on every request.
+		delete(r.Header, "Content-Length")
 		// The bytes going on are the JSON the gateway read as such (and
 		// may have re-encoded): a Content-Encoding claiming otherwise
 		// would be wrong.
@@ -949,9 +957,14 @@ func requestID(r *http.Request) string {
 	if id := r.Header.Get(headerRequestID); id != "" && len(id) <= 128 && printable(id) {
 		return id
 	}
+	// 128 random bits: unique, not secret (math/rand/v2's generator is
+	// seeded by the runtime and costs no system call, crypto/rand's does).
 	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+	var h [32]byte
+	hex.Encode(h[:], b[:])
+	return string(h[:])
 }
 
 func printable(s string) bool {

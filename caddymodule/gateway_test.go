@@ -6,10 +6,8 @@ package caddymodule
 // schema samples through piatest.Sampler, named where used).
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -198,7 +196,7 @@ func TestRequestIDIsPassedUpstreamAndGeneratedWhenAbsent(t *testing.T) {
 // leaves the length to the transport, not to the client's header).
 func TestTheUpstreamIsToldTheLengthOfWhatItGets(t *testing.T) {
 	oss := newUpstream(t, nil)
-	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), "max_body_size 4KB"))
 	lengthIsTheBodys := func(what string) {
 		t.Helper()
 		got := oss.last(t)
@@ -222,20 +220,19 @@ func TestTheUpstreamIsToldTheLengthOfWhatItGets(t *testing.T) {
 	lengthIsTheBodys("written anew under 4.3.20's root")
 
 	// Chunked, written by hand so that it surely is.
-	host := strings.TrimPrefix(g.base, "http://")
-	conn, err := net.Dial("tcp", host)
-	require.NoError(t, err)
-	defer conn.Close()
-	_, err = fmt.Fprintf(conn, "POST /v1/kl/rba/receiveLicense HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
-		"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", host, len(license), license)
-	require.NoError(t, err)
-	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
-	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	require.NoError(t, err)
-	_ = res.Body.Close()
-	require.Equal(t, http.StatusOK, res.StatusCode)
+	chunked := "POST /v1/kl/rba/receiveLicense HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+	a = g.raw(t, chunked, fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(license), license))
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, license, string(oss.last(t).Body))
 	lengthIsTheBodys("sent chunked")
+
+	// A chunked body gets no more room than an announced one, and a
+	// broken chunk is a body that cannot be read; neither goes upstream.
+	n := len(oss.received())
+	big := strings.Repeat(" ", 8<<10) + license // over max_body_size
+	g.raw(t, chunked, fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(big), big)).envelope("responreceiveLicense", http.StatusRequestEntityTooLarge)
+	g.raw(t, chunked, "zz\r\n"+license+"\r\n0\r\n\r\n").envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Len(t, oss.received(), n, "neither reached the upstream")
 }
 
 func TestWithdrawnMethodReachesAnUpstreamThatStillHasIt(t *testing.T) {

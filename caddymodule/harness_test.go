@@ -4,6 +4,7 @@ package caddymodule
 // smallest PIA success envelope of the method called.
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -126,6 +127,30 @@ func (g *gateway) call(t *testing.T, method, path, body string, headers ...strin
 	}
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return &answer{t: t, Response: res, Body: b}
+}
+
+// raw sends a request written by hand, head and body as they go on the
+// wire (what net/http's client would not send: a chunked body, a body
+// shorter than announced), on a connection of its own, and reads the
+// answer; %s in head is the gateway's host. It does not wait for the
+// gateway to read what was sent.
+func (g *gateway) raw(t *testing.T, head, body string) *answer {
+	t.Helper()
+	host := strings.TrimPrefix(g.base, "http://")
+	conn, err := net.Dial("tcp", host)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, head, host)
+	require.NoError(t, err)
+	_, err = io.WriteString(conn, body)
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "answered")
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)

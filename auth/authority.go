@@ -82,6 +82,11 @@ type Config struct {
 	Headers []string
 	// Lockout limits password guessing at sendSecurityKey.
 	Lockout LockoutConfig
+	// Failures, when set, are the failure counts to keep instead of new
+	// ones: counts shared by several authorities, as the gateway keeps
+	// them across config reloads. Make them with NewLockout from
+	// LockoutInForce.
+	Failures *Lockout
 	// Revocation says where revocations are shared. Its Horizon and Now
 	// default to this config's (RevocationInForce).
 	Revocation RevocationConfig
@@ -173,6 +178,12 @@ func (cfg Config) RevocationInForce() RevocationConfig {
 	return cfg.withDefaults().Revocation
 }
 
+// LockoutInForce is the lockout configuration an Authority made from cfg
+// uses: Lockout with its defaults.
+func (cfg Config) LockoutInForce() LockoutConfig {
+	return cfg.withDefaults().Lockout
+}
+
 // New checks the configuration and prepares everything the request path
 // needs. It does no storage I/O: call Revocations().Refresh next.
 func New(cfg Config) (*Authority, error) {
@@ -209,7 +220,13 @@ func New(cfg Config) (*Authority, error) {
 		jwt.WithTimeFunc(a.now),
 		jwt.WithStrictDecoding(),
 	)
-	a.lockout = NewLockout(cfg.Lockout, a.now)
+	a.lockout = cfg.Failures
+	if a.lockout == nil {
+		a.lockout = NewLockout(cfg.Lockout, a.now)
+	} else if a.lockout.cfg != cfg.Lockout {
+		return nil, errors.New("auth: the failure counts given are kept under other lockout settings")
+	}
+	cfg.Failures = a.lockout
 	a.revocations = cfg.Revocations
 	if a.revocations == nil {
 		a.revocations = NewRevocations(cfg.Revocation)

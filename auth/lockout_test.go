@@ -155,3 +155,21 @@ func TestLockoutCountsAttemptsInFlight(t *testing.T) {
 	assert.Empty(t, a.lockout.pendingUsers)
 	assert.Empty(t, a.lockout.pendingIPs)
 }
+
+func TestAuthoritiesGivenTheSameFailureCountsLockTogether(t *testing.T) {
+	clk := newClock()
+	shared := NewLockout(Config{}.LockoutInForce(), clk.Now)
+	withShared := func(c *Config) { c.Failures = shared }
+	old, next := newAuthority(t, clk, nil, withShared), newAuthority(t, clk, nil, withShared)
+	for i := range DefaultMaxFailures {
+		_, err := old.Issue("dinas-user", "wrong", "")
+		require.ErrorIs(t, err, ErrBadCredentials, "attempt %d", i+1)
+	}
+	_, err := next.Issue("dinas-user", pwdDinas, "")
+	assert.ErrorIs(t, err, ErrLocked, "locked out through one, refused by the other")
+	_, err = newAuthority(t, clk, nil).Issue("dinas-user", pwdDinas, "")
+	assert.NoError(t, err, "an authority with counts of its own starts with none")
+
+	_, err = New(Config{Keys: []Key{{ID: "hs1", Algorithm: HS256, Secret: hsSecret}}, Lockout: LockoutConfig{MaxFailures: 3}, Failures: shared})
+	assert.ErrorContains(t, err, "other lockout settings", "counts kept under other settings are refused, not silently used")
+}

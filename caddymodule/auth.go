@@ -120,7 +120,9 @@ type keyService struct {
 	// clients, its names in clientPool.
 	revocations revocationKey
 	pooled      bool
-	clients     []string
+	// lockout is the key of its failure counts in lockoutPool, once taken.
+	lockout *auth.LockoutConfig
+	clients []string
 	// checked remembers the servers whose header filter was looked at.
 	checked sync.Map
 }
@@ -134,6 +136,19 @@ var revocationPool = caddy.NewUsagePool()
 // clientPool holds the names of the clients the running configs know, for
 // the admin API to refuse a revocation of a client none has.
 var clientPool = caddy.NewUsagePool()
+
+// lockoutPool holds the sendSecurityKey failure counts of the running
+// configs, one per lockout settings, shared by every pia site of the process
+// with those settings and across config reloads (policy
+// lockout-kept-across-reloads): a reload must not give a guesser fresh
+// attempts.
+var lockoutPool = caddy.NewUsagePool()
+
+// pooledLockout is failure counts in lockoutPool; they hold no resource to
+// release.
+type pooledLockout struct{ *auth.Lockout }
+
+func (pooledLockout) Destruct() error { return nil }
 
 // revocationKey identifies a revocation list in revocationPool: where it is
 // stored and the settings it is kept with.
@@ -230,6 +245,16 @@ func newKeyService(ctx caddy.Context, cfg *AuthConfig, table *pia.Table, logger 
 	}
 	ks.pooled = true
 	ac.Revocations = shared.(pooledRevocations).Revocations
+	lc := ac.LockoutInForce()
+	failures, _, err := lockoutPool.LoadOrNew(lc, func() (caddy.Destructor, error) {
+		return pooledLockout{auth.NewLockout(lc, now)}, nil
+	})
+	if err != nil {
+		ks.close()
+		return nil, err
+	}
+	ks.lockout = &lc
+	ac.Failures = failures.(pooledLockout).Lockout
 	if ks.authority, err = auth.New(ac); err != nil {
 		ks.close()
 		return nil, err
@@ -280,6 +305,10 @@ func (k *keyService) close() {
 	if k.pooled {
 		_, _ = revocationPool.Delete(k.revocations)
 		k.pooled = false
+	}
+	if k.lockout != nil {
+		_, _ = lockoutPool.Delete(*k.lockout)
+		k.lockout = nil
 	}
 	for _, name := range k.clients {
 		_, _ = clientPool.Delete(name)

@@ -224,6 +224,11 @@ func TestLockoutAfterRepeatedFailures(t *testing.T) {
 	a := g.post(t, "/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}`)
 	a.envelope("responsendSecurityKey", http.StatusTooManyRequests)
 	assert.NotEmpty(t, a.Header.Get("Retry-After"), "even the right password waits for the cool-down")
+
+	// Policy lockout-kept-across-reloads: a reload gives no fresh attempts.
+	g.reload(t)
+	g.post(t, "/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}`).
+		envelope("responsendSecurityKey", http.StatusTooManyRequests)
 }
 
 func TestRevocationThroughTheAdminAPIAndSharedStorage(t *testing.T) {

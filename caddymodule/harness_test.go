@@ -162,6 +162,31 @@ func (g *gateway) post(t *testing.T, path, body string, headers ...string) *answ
 	return g.call(t, http.MethodPost, path, body, headers...)
 }
 
+// reload does what caddy reload --force does: the running config, loaded
+// again through the admin endpoint.
+func (g *gateway) reload(t *testing.T) {
+	t.Helper()
+	res, err := http.Get(g.admin + "/config/")
+	require.NoError(t, err)
+	cfg, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	req, err := http.NewRequest(http.MethodPost, g.admin+"/load", bytes.NewReader(cfg))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Cache-Control", "must-revalidate")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	require.NoError(t, res.Body.Close())
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
+	// The old config's server closes its idle connections: a POST sent on
+	// one of them as it closes gets EOF, and net/http does not send a POST
+	// again. The next call opens a new one, as a client does after such an
+	// EOF.
+	http.DefaultClient.CloseIdleConnections()
+}
+
 // metrics is the Prometheus exposition of the gateway's admin endpoint.
 func (g *gateway) metrics(t *testing.T) string {
 	t.Helper()

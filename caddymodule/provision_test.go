@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +69,31 @@ func TestOverlappingConfigsShareOneRevocationList(t *testing.T) {
 	_, ok = revocationPool.References(next.keys.revocations)
 	assert.False(t, ok, "released with the last config using it")
 	assert.True(t, clientKnown("nobody"), "no running config has clients to say")
+}
+
+func TestOverlappingConfigsShareTheFailureCounts(t *testing.T) {
+	dir := t.TempDir()
+	old := provisionGateway(t, dir, authHandler("1h"))
+	next := provisionGateway(t, dir, authHandler("1h")) // a reload: the old config still serves
+	for i := range auth.DefaultMaxFailures {
+		_, err := old.keys.authority.Issue("demo", "wrong", "192.0.2.7")
+		require.ErrorIs(t, err, auth.ErrBadCredentials, "attempt %d", i+1)
+	}
+	_, err := next.keys.authority.Issue("demo", "demo-secret", "")
+	assert.ErrorIs(t, err, auth.ErrLocked, "locked out through the old config, by the new one too")
+
+	stricter := provisionGateway(t, dir, strings.Replace(authHandler("1h"), `"revocation_refresh"`, `"lockout":{"max_failures":3},"revocation_refresh"`, 1))
+	_, err = stricter.keys.authority.Issue("demo", "demo-secret", "")
+	assert.NoError(t, err, "other lockout settings, other counts")
+	require.NoError(t, stricter.Cleanup())
+
+	require.NoError(t, old.Cleanup()) // the old config stops
+	_, err = next.keys.authority.Issue("demo", "demo-secret", "")
+	assert.ErrorIs(t, err, auth.ErrLocked, "the new config keeps the counts")
+	key := *next.keys.lockout
+	require.NoError(t, next.Cleanup())
+	_, ok := lockoutPool.References(key)
+	assert.False(t, ok, "released with the last config using them")
 }
 
 func TestProvisionWritesTheDefaultsInForceIntoTheConfig(t *testing.T) {

@@ -6,9 +6,7 @@ package caddymodule
 // schema samples through piatest.Sampler, named where used).
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -200,40 +198,18 @@ func TestAReloadServesTheEditedSchema(t *testing.T) {
 		}
 	}
 }`, oss.addr(), custom))
-	// What caddy reload --force does: the running config, loaded again.
-	reload := func() {
-		res, err := http.Get(g.admin + "/config/")
-		require.NoError(t, err)
-		cfg, err := io.ReadAll(res.Body)
-		require.NoError(t, err)
-		require.NoError(t, res.Body.Close())
-		req, err := http.NewRequest(http.MethodPost, g.admin+"/load", bytes.NewReader(cfg))
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Cache-Control", "must-revalidate")
-		res, err = http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		body, _ := io.ReadAll(res.Body)
-		require.NoError(t, res.Body.Close())
-		require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
-		// The old config's server closes its idle connections: a POST
-		// sent on one of them as it closes gets EOF, and net/http does
-		// not send a POST again. The next call opens a new one, as a
-		// client does after such an EOF.
-		http.DefaultClient.CloseIdleConnections()
-	}
 	izin := `{"IZINDAERAH":{"nib":"8120000000001"}}`
 
 	a := g.post(t, "/v1/kl/rba/receiveIzinDaerah", izin)
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 
 	write(5)
-	reload()
+	g.reload(t)
 	env := g.post(t, "/v1/kl/rba/receiveIzinDaerah", izin).envelope("responreceiveIzinDaerah", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], "IZINDAERAH.nib", "the edited length is in force")
 
 	write(13)
-	reload()
+	g.reload(t)
 	a = g.post(t, "/v1/kl/rba/receiveIzinDaerah", izin)
 	assert.Equal(t, http.StatusOK, a.StatusCode, "the file put back is in force again: %s", a.Body)
 	assert.Len(t, oss.received(), 2)

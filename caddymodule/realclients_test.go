@@ -423,7 +423,8 @@ func TestUnclaimedPathsGetA404Envelope(t *testing.T) {
 // application/x-www-form-urlencoded unless told otherwise; a JSON body under
 // it, under text/plain or with no Content-Type goes upstream as
 // application/json. Multipart and the rest keep 415 (policy
-// content-type-lenient).
+// content-type-lenient). A body under such a type that starts as JSON and
+// breaks is answered as a broken body, saying where it breaks.
 func TestJSONUnderAnotherContentTypeIsAccepted(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, enforcing(oss.addr(), ""))
@@ -438,6 +439,13 @@ func TestJSONUnderAnotherContentTypeIsAccepted(t *testing.T) {
 	env := g.post(t, "/v1/kl/rba/receiveLicense", "nib=8120000000001&id_izin=I-1", "Content-Type", "application/x-www-form-urlencoded").
 		envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
 	assert.Contains(t, env["keterangan"], "application/x-www-form-urlencoded")
+	for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain"} {
+		want := g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001",}}`).
+			envelope("responreceiveLicense", http.StatusBadRequest)
+		got := g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{"nib":"8120000000001",}}`, "Content-Type", ct).
+			envelope("responreceiveLicense", http.StatusBadRequest)
+		assert.Equal(t, want["keterangan"], got["keterangan"], "%s: a broken JSON body gets the broken-body answer", ct)
+	}
 	g.post(t, "/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "multipart/form-data; boundary=x").
 		envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
 	g.post(t, "/v1/kl/rba/receiveLicense", validLicense, "Content-Type", "application/xml").

@@ -457,7 +457,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	if hasBody {
 		ct := r.Header.Get("Content-Type")
 		jsonType := isJSON(ct)
-		if ct != "" && !jsonType && !(lenientType(ct) && jsonbody.Valid(body)) {
+		if ct != "" && !jsonType && !(lenientType(ct) && meantAsJSON(body)) {
 			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, clipPath(ct))
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
@@ -1132,6 +1132,17 @@ func lenientType(ct string) bool {
 		return false
 	}
 	return mt == "application/x-www-form-urlencoded" || mt == "text/plain"
+}
+
+// meantAsJSON reports whether a body under a lenient type is read as JSON
+// (policy content-type-lenient): valid JSON, or one that starts as an
+// object or an array does, so that a broken one gets the broken-body
+// answer saying where it breaks rather than a 415 about its type.
+func meantAsJSON(body []byte) bool {
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return true
+	}
+	return jsonbody.Valid(body)
 }
 
 // checkRoot refuses a body whose root is another method's, naming what was

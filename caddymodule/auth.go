@@ -414,12 +414,15 @@ func (g *Gateway) authRefusal(err error) *refusal {
 
 // issueKey serves sendSecurityKey.
 func (g *Gateway) issueKey(x *exchange, w http.ResponseWriter, r *http.Request) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-		return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, ct)
-	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	if err != nil {
 		return g.answer(x, w, http.StatusBadRequest, outcomeBadRequest, pia.MsgBadKeyRequest, "body")
+	}
+	body = withoutBOM(body)
+	// The same types as on every route: a client that sends its JSON as a
+	// form (PHP's curl) gets its key as it gets its calls through.
+	if ct := r.Header.Get("Content-Type"); !acceptedType(ct, body) {
+		return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, clipPath(ct))
 	}
 	// A body that is not JSON gets the answer it gets on every route
 	// (policy one-broken-body-answer); auth judges the request's members.

@@ -452,6 +452,46 @@ func TestJSONUnderAnotherContentTypeIsAccepted(t *testing.T) {
 		envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
 }
 
+// TestABodyWithAByteOrderMarkIsReadWithoutIt: .NET's Encoding.UTF8 in a
+// StreamWriter writes a UTF-8 byte order mark before the JSON; the body
+// goes upstream without it, on a validating route, one that does not
+// validate, and to sendSecurityKey (policy bom-dropped).
+func TestABodyWithAByteOrderMarkIsReadWithoutIt(t *testing.T) {
+	const bom = "\xef\xbb\xbf"
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), ""))
+	a := g.post(t, "/v1/kl/rba/receiveLicense", bom+validLicense)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, validLicense, string(oss.last(t).Body), "forwarded without the mark")
+	g.post(t, "/v1/kl/rba/receiveLicense", bom).envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Len(t, oss.received(), 1, "a mark alone is an empty body")
+
+	g = startGateway(t, authConfig(oss.addr(), freeAddr(t), t.TempDir(), "", ""))
+	env := g.post(t, "/v1/kl/rba/sendSecurityKey", bom+`{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}`).
+		envelope("responsendSecurityKey", http.StatusOK)
+	key, _ := env["key"].(string)
+	require.NotEmpty(t, key)
+	a = g.post(t, "/v1/kl/rba/receiveLicense", bom+`{"IZINFINAL":{}}`, "user_key", key)
+	require.Equal(t, http.StatusOK, a.StatusCode, "validation off: %s", a.Body)
+	assert.Equal(t, `{"IZINFINAL":{}}`, string(oss.last(t).Body))
+}
+
+// TestAKeyRequestUnderAnotherContentTypeIsAccepted: the PHP client whose
+// calls go through as a form (policy content-type-lenient) gets its key
+// the same way; form data itself is not a key request.
+func TestAKeyRequestUnderAnotherContentTypeIsAccepted(t *testing.T) {
+	g := startGateway(t, authConfig(freeAddr(t), freeAddr(t), t.TempDir(), "", ""))
+	for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain", ""} {
+		env := g.post(t, "/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}`, "Content-Type", ct).
+			envelope("responsendSecurityKey", http.StatusOK)
+		assert.NotEmpty(t, env["key"], "%q", ct)
+	}
+	g.post(t, "/v1/kl/rba/sendSecurityKey", "user_akses=demo&pwd_akses=demo-secret", "Content-Type", "application/x-www-form-urlencoded").
+		envelope("responsendSecurityKey", http.StatusUnsupportedMediaType)
+	g.post(t, "/v1/kl/rba/sendSecurityKey", `{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}`, "Content-Type", "application/xml").
+		envelope("responsendSecurityKey", http.StatusUnsupportedMediaType)
+}
+
 // TestAnswersForOlderClientsKeepFieldsTheyDoNotKnow: inqueryNIB's
 // data_checklist[].data_teknis, new in 4.3.16, reaches a 4.3.12 client
 // (policy transform-response-keeps-fields); renames still apply.

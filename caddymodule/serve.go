@@ -453,17 +453,17 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	case http.StatusBadRequest:
 		return g.answer(x, w, status, outcomeBadRequest, pia.MsgUnreadableBody)
 	}
+	body = withoutBOM(body)
 	hasBody := m.HTTPMethod != http.MethodGet
 	if hasBody {
 		ct := r.Header.Get("Content-Type")
-		jsonType := isJSON(ct)
-		if ct != "" && !jsonType && !(lenientType(ct) && meantAsJSON(body)) {
+		if !acceptedType(ct, body) {
 			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, clipPath(ct))
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
 			return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)
 		}
-		if !jsonType {
+		if !isJSON(ct) {
 			// policy content-type-lenient: what goes upstream is JSON and says so.
 			r.Header.Set("Content-Type", "application/json")
 		}
@@ -1133,6 +1133,21 @@ func lenientType(ct string) bool {
 	}
 	return mt == "application/x-www-form-urlencoded" || mt == "text/plain"
 }
+
+// acceptedType reports whether a body is read under its Content-Type ct
+// (policy content-type-lenient): a JSON type, none, or a form or text type
+// with a body meant as JSON.
+func acceptedType(ct string, body []byte) bool {
+	return ct == "" || isJSON(ct) || lenientType(ct) && meantAsJSON(body)
+}
+
+// utf8BOM is the byte order mark some writers put before a body (.NET's
+// Encoding.UTF8 in a StreamWriter, editors saving a template).
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// withoutBOM is a request body without its leading UTF-8 byte order mark,
+// if it has one (policy bom-dropped): read and forwarded without it.
+func withoutBOM(body []byte) []byte { return bytes.TrimPrefix(body, utf8BOM) }
 
 // meantAsJSON reports whether a body under a lenient type is read as JSON
 // (policy content-type-lenient): valid JSON, or one that starts as an

@@ -492,6 +492,42 @@ func TestAKeyRequestUnderAnotherContentTypeIsAccepted(t *testing.T) {
 		envelope("responsendSecurityKey", http.StatusUnsupportedMediaType)
 }
 
+// TestADoubledSlashBeforeTheMethodIsOne: a base URL ending in / joined
+// with /receiveLicense works against an OSS behind nginx, which merges
+// slashes; the upstream gets the method's own path (policy
+// doubled-slash-before-method). A parameter stays one segment.
+func TestADoubledSlashBeforeTheMethodIsOne(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+	for path, want := range map[string]string{
+		"/v1/kl/rba//receiveLicense":      "/v1/kl/rba/receiveLicense",
+		"/stg/v1/kl/rba///receiveLicense": "/stg/v1/kl/rba/receiveLicense",
+	} {
+		a := g.post(t, path, `{"IZINFINAL":{}}`)
+		require.Equal(t, http.StatusOK, a.StatusCode, "%s: %s", path, a.Body)
+		assert.Equal(t, want, oss.last(t).Path)
+	}
+	a := g.call(t, http.MethodGet, "/v1/kl/rba//inqueryCertificate/P-1", "")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "/v1/kl/rba/inqueryCertificate/P-1", oss.last(t).RawURI)
+	g.call(t, http.MethodGet, "/v1/kl/rba/inqueryCertificate//P-1", "").envelope("responInqueryCertificate", http.StatusBadRequest)
+}
+
+// TestAMethodNameInAnotherCaseIsNamed: receivelicense is refused (method
+// names are matched as the PIA spells them), and the answer names the method
+// meant.
+func TestAMethodNameInAnotherCaseIsNamed(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), ""))
+	env := g.post(t, "/v1/kl/rba/receivelicense", `{"IZINFINAL":{}}`).envelope("responreceivelicense", http.StatusNotFound)
+	assert.Contains(t, env["keterangan"], "maksudnya receiveLicense?")
+	env = g.post(t, "/v1/kl/rba/checklisensestatus", `{}`).envelope("responchecklisensestatus", http.StatusNotFound)
+	assert.Contains(t, env["keterangan"], "maksudnya checkLisenseStatus?", "an alias is named as it is spelt")
+	env = g.post(t, "/v1/kl/rba/laporanKegiatan", `{}`).envelope("responlaporanKegiatan", http.StatusNotFound)
+	assert.NotContains(t, env["keterangan"], "maksudnya", "no method is meant")
+	assert.Empty(t, oss.received())
+}
+
 // TestAnswersForOlderClientsKeepFieldsTheyDoNotKnow: inqueryNIB's
 // data_checklist[].data_teknis, new in 4.3.16, reaches a 4.3.12 client
 // (policy transform-response-keeps-fields); renames still apply.

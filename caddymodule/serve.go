@@ -360,7 +360,10 @@ func (g *Gateway) match(path string) (name, param string, ok bool) {
 		if !strings.HasPrefix(path, p+"/") {
 			continue
 		}
-		rest := path[len(p)+1:]
+		// A doubled slash before the method (a base URL ending in / joined
+		// with /receiveLicense) is one, as Caddy's path matchers and
+		// nginx's merge_slashes have it (policy doubled-slash-before-method).
+		rest := strings.TrimLeft(path[len(p)+1:], "/")
 		if rest == "" {
 			return "", "", false
 		}
@@ -392,6 +395,9 @@ func singleSegment(p string) bool {
 func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	m, ok := g.table.Lookup(x.name)
 	if !ok {
+		if s := g.table.Suggest(x.name); s != "" {
+			return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethodCase, clipPath(x.name), s)
+		}
 		return g.answer(x, w, http.StatusNotFound, outcomeUnknown, pia.MsgUnknownMethod, clipPath(x.name), clipPath(x.name))
 	}
 	if x.param != "" && m.PathParam == "" {

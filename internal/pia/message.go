@@ -51,6 +51,7 @@ const (
 
 	// The gateway's answers (keterangan).
 	MsgUnknownMethod        // method
+	MsgUnknownMethodCase    // method, the name in its case
 	MsgWithdrawn            // method, version
 	MsgWrongVerb            // method, verb
 	MsgBodyTooLarge         // limit in bytes
@@ -150,6 +151,7 @@ var catalogue = [msgCount]bilingual{
 	MsgVerbatim: {"%s", "%s"},
 
 	MsgUnknownMethod:        {"Method %s tidak dikenal; method milik instansi sendiri dideklarasikan di konfigurasi: method %s { side oss|kld; schema <file> }", "Unknown method %s; declare an agency's own method in the configuration: method %s { side oss|kld; schema <file> }"},
+	MsgUnknownMethodCase:    {"Method %s tidak dikenal; maksudnya %s? (nama method membedakan huruf besar dan kecil)", "Unknown method %s; did you mean %s? (method names are case-sensitive)"},
 	MsgWithdrawn:            {"Method %s sudah ditarik sejak PIA %s dan tidak dapat dipanggil lagi", "Method %s was withdrawn in PIA %s and can no longer be called"},
 	MsgWrongVerb:            {"Method %s harus dipanggil dengan HTTP %s", "Method %s must be called with HTTP %s"},
 	MsgBodyTooLarge:         {"Ukuran body melebihi batas %d byte", "Request body exceeds the limit of %d bytes"},

@@ -171,6 +171,26 @@ func (t *Table) Lookup(name string) (*Method, bool) {
 	return nil, false
 }
 
+// Suggest is the one method or alias whose name is name in another case,
+// for an answer to name it; "" when none is, or several are.
+func (t *Table) Suggest(name string) string {
+	var found []string
+	for n := range t.methods {
+		if n != name && strings.EqualFold(n, name) {
+			found = append(found, n)
+		}
+	}
+	for n := range t.aliases {
+		if n != name && strings.EqualFold(n, name) {
+			found = append(found, n)
+		}
+	}
+	if len(found) != 1 {
+		return ""
+	}
+	return found[0]
+}
+
 // Methods lists every method, sorted by name.
 func (t *Table) Methods() []*Method {
 	out := make([]*Method, 0, len(t.methods))

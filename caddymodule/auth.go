@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"reflect"
@@ -412,11 +411,14 @@ func (g *Gateway) authRefusal(err error) *refusal {
 	return ref
 }
 
+// maxKeyRequest bounds a sendSecurityKey body, whatever max_body_size.
+const maxKeyRequest = 64 << 10
+
 // issueKey serves sendSecurityKey.
 func (g *Gateway) issueKey(x *exchange, w http.ResponseWriter, r *http.Request) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-	if err != nil {
-		return g.answer(x, w, http.StatusBadRequest, outcomeBadRequest, pia.MsgBadKeyRequest, "body")
+	body, ref := readBody(r, maxKeyRequest)
+	if ref != nil {
+		return g.refuse(x, w, ref)
 	}
 	body = withoutBOM(body)
 	// The same types as on every route: a client that sends its JSON as a

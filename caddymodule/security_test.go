@@ -6,6 +6,8 @@ package caddymodule
 // schema samples through piatest.Sampler, named where used).
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -436,14 +438,24 @@ func TestAdminRefusesARevocationThatRevokesNothing(t *testing.T) {
 func TestContentEncodingIsNeverLeftWrong(t *testing.T) {
 	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
 	g := startGateway(t, routingConfig(oss.addr(), kld.addr(), "method checkLicenseStatus {\n\t\t\tvalidation enforce\n\t\t}"))
-	// Re-encoded: carried from 4.3.12 (IZINSTATUS) to 4.3.20.
-	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"IZINSTATUS":{"id_izin":"I-1"}}`, "Content-Encoding", "gzip", "X-PIA-Version", "4.3.12")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, err := io.WriteString(zw, `{"IZINSTATUS":{"id_izin":"I-1"}}`)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	// Read decoded, then re-encoded: carried from 4.3.12 (IZINSTATUS) to 4.3.20.
+	a := g.post(t, "/v1/kl/rba/checkLicenseStatus", gz.String(), "Content-Encoding", "gzip", "X-PIA-Version", "4.3.12")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	got := oss.last(t)
 	assert.Contains(t, string(got.Body), "CHECKLICENSESTATUS", "the body was re-encoded")
 	assert.Empty(t, got.Header.Get("Content-Encoding"), "the JSON going on is not gzip")
-	// A gzip body is not JSON the gateway can read: refused, not passed on.
-	g.post(t, "/v1/kl/rba/receiveLicense", "\x1f\x8b\x08\x00\x00\x00\x00\x00", "Content-Encoding", "gzip").envelope("responreceiveLicense", http.StatusBadRequest)
+	// A body that is not what its Content-Encoding says, or is cut off in
+	// it, is refused, not passed on.
+	for _, body := range []string{"\x1f\x8b\x08\x00\x00\x00\x00\x00", `{"IZINSTATUS":{"id_izin":"I-1"}}`} {
+		env := g.post(t, "/v1/kl/rba/receiveLicense", body, "Content-Encoding", "gzip").envelope("responreceiveLicense", http.StatusBadRequest)
+		assert.Contains(t, env["keterangan"], "Content-Encoding-nya: gzip: ")
+	}
+	assert.Len(t, oss.received(), 1)
 }
 
 func TestUpstreamBreakingOffItsAnswer(t *testing.T) {

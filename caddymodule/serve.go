@@ -2,6 +2,8 @@ package caddymodule
 
 import (
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -452,12 +454,9 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 		}
 	}
 
-	body, status := g.readBody(r)
-	switch status {
-	case http.StatusRequestEntityTooLarge:
-		return g.answer(x, w, status, outcomeTooLarge, pia.MsgBodyTooLarge, g.maxBody)
-	case http.StatusBadRequest:
-		return g.answer(x, w, status, outcomeBadRequest, pia.MsgUnreadableBody)
+	body, ref := readBody(r, g.maxBody)
+	if ref != nil {
+		return g.refuse(x, w, ref)
 	}
 	body = withoutBOM(body)
 	hasBody := m.HTTPMethod != http.MethodGet
@@ -829,33 +828,73 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 	return err
 }
 
-// readBody reads the whole body within the size limit: 413 above it, 400
-// when it cannot be read.
-func (g *Gateway) readBody(r *http.Request) ([]byte, int) {
+// readBody reads a request body whole: at most limit bytes, once decoded
+// from its Content-Encoding (policy request-content-encoding), so a
+// compressed body bounds the memory as a plain one does.
+func readBody(r *http.Request, limit int64) ([]byte, *refusal) {
 	if r.Body == nil || r.Body == http.NoBody {
-		return nil, 0
+		return nil, nil
 	}
-	if n := r.ContentLength; n > 0 && n <= g.maxBody {
+	ce := r.Header.Get("Content-Encoding")
+	if n := r.ContentLength; ce == "" && n > 0 && n <= limit {
 		// The usual case: one allocation of the announced size (net/http
 		// ends the body there).
 		b := make([]byte, n)
 		if _, err := io.ReadFull(r.Body, b); err != nil {
-			return nil, http.StatusBadRequest
+			return nil, unreadable(err, limit, "")
 		}
-		return b, 0
+		return b, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	body, err := decoding(ce, r.Body)
+	if errors.Is(err, errCoding) {
+		return nil, &refusal{status: http.StatusUnsupportedMediaType, outcome: outcomeMediaType, msg: pia.MsgUnsupportedEncoding,
+			args: []any{clipPath(ce)}, header: http.Header{"Accept-Encoding": {readCodings}}}
+	}
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, http.StatusRequestEntityTooLarge
-		}
-		return nil, http.StatusBadRequest
+		return nil, unreadable(err, limit, ce)
 	}
-	if int64(len(b)) > g.maxBody {
-		return nil, http.StatusRequestEntityTooLarge
+	b, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, unreadable(err, limit, ce)
 	}
-	return b, 0
+	if int64(len(b)) > limit {
+		return nil, &refusal{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, msg: pia.MsgBodyTooLarge, args: []any{limit}}
+	}
+	return b, nil
+}
+
+// unreadable is the answer to a body that could not be read: too large
+// for Caddy's own limit (request_body), not what its Content-Encoding ce
+// says (or cut off inside it), or cut off.
+func unreadable(err error, limit int64, ce string) *refusal {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return &refusal{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, msg: pia.MsgBodyTooLarge, args: []any{min(limit, mbe.Limit)}}
+	case ce != "":
+		return &refusal{status: http.StatusBadRequest, outcome: outcomeBadRequest, msg: pia.MsgUndecodableBody, args: []any{clipPath(ce + ": " + err.Error())}}
+	}
+	return &refusal{status: http.StatusBadRequest, outcome: outcomeBadRequest, msg: pia.MsgUnreadableBody}
+}
+
+// readCodings are the Content-Encodings a request body may come in, as a
+// 415's Accept-Encoding names them.
+const readCodings = "gzip, deflate"
+
+var errCoding = errors.New("unsupported content coding")
+
+// decoding reads a body sent in the Content-Encoding ce: gzip, or deflate
+// (zlib, as HTTP defines it), or none.
+func decoding(ce string, body io.Reader) (io.Reader, error) {
+	switch strings.ToLower(strings.TrimSpace(ce)) {
+	case "", "identity":
+		return body, nil
+	case "gzip", "x-gzip":
+		return gzip.NewReader(body)
+	case "deflate":
+		return zlib.NewReader(body)
+	}
+	return nil, errCoding
 }
 
 // refusal is a decision to answer with an envelope instead of forwarding.

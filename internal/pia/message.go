@@ -82,6 +82,8 @@ const (
 	MsgTransform            // list of problems
 	MsgVersion              // header value
 	MsgUnreadableBody       //
+	MsgUndecodableBody      // the decoder's error
+	MsgUnsupportedEncoding  // content encoding
 	MsgPathParam            // parameter name
 	MsgDuplicateMember      // field path
 	MsgTooManyElements      // limit
@@ -182,6 +184,8 @@ var catalogue = [msgCount]bilingual{
 	MsgTransform:            {"Data tidak dapat disesuaikan ke PIA %s: %s", "Payload cannot be adapted to PIA %s: %s"},
 	MsgVersion:              {"Versi PIA %q tidak dikenal (versi yang didukung: %s)", "Unknown PIA version %q (supported versions: %s)"},
 	MsgUnreadableBody:       {"Body tidak dapat dibaca", "Body could not be read"},
+	MsgUndecodableBody:      {"Body tidak sesuai Content-Encoding-nya: %s", "Body does not match its Content-Encoding: %s"},
+	MsgUnsupportedEncoding:  {"Content-Encoding %q tidak didukung, gunakan gzip atau deflate, atau kirim tanpa Content-Encoding", "Content-Encoding %q is not supported; use gzip or deflate, or none"},
 	MsgPathParam:            {"Parameter path {%s} harus satu segmen: tanpa /, \\, . atau .., dan tanpa karakter kontrol", "Path parameter {%s} must be one segment: no /, \\, . or .., and no control characters"},
 	MsgTooManyElements:      {"Body memuat lebih dari %d nilai JSON", "Request body holds more than %d JSON values"},
 	MsgDuplicateMember:      {"Body bukan JSON yang valid: anggota %s muncul lebih dari sekali", "Body is not valid JSON: member %s appears more than once"},

@@ -288,6 +288,11 @@ func TestShapesRealClientsSend(t *testing.T) {
 	before = len(oss.received())
 	env = g.post(t, "/v1/kl/rba/receiveLicense", `[{"IZINFINAL":{}}]`).envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Equal(t, `body bukan objek; receiveLicense mengharapkan {"IZINFINAL": {...}}`, env["keterangan"])
+	// PHP's json_encode of what json_encode already made: named as such.
+	twice, err := json.Marshal(validLicense)
+	require.NoError(t, err)
+	env = g.post(t, "/v1/kl/rba/receiveLicense", string(twice)).envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Equal(t, `body adalah string JSON yang berisi JSON (dienkode dua kali); receiveLicense mengharapkan objeknya sendiri: {"IZINFINAL": {...}}`, env["keterangan"])
 	assert.Len(t, oss.received(), before, "nothing under the wrong root reaches OSS")
 }
 

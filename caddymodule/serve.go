@@ -1214,8 +1214,13 @@ func (g *Gateway) checkRoot(x *exchange, doc any) *refusal {
 	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, msg: pia.MsgNoRoot, args: []any{x.method.Name, root},
-			errors: []pia.FieldError{{Field: "", Rule: "type", Expected: "object", Msg: pia.MsgNoRoot, Args: []any{x.method.Name, root}}}}
+		msg := pia.MsgNoRoot
+		if s, isString := doc.(string); isString && strings.HasPrefix(strings.TrimSpace(s), "{") {
+			// json_encode applied to what json_encode already made.
+			msg = pia.MsgEncodedTwice
+		}
+		return &refusal{status: http.StatusBadRequest, outcome: outcomeInvalid, msg: msg, args: []any{x.method.Name, root},
+			errors: []pia.FieldError{{Field: "", Rule: "type", Expected: "object", Msg: msg, Args: []any{x.method.Name, root}}}}
 	}
 	if _, ok := obj[root]; ok || len(obj) == 0 {
 		return nil

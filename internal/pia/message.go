@@ -62,6 +62,7 @@ const (
 	MsgWrongRoot            // roots sent, method, root expected
 	MsgNoSuchPath           // path
 	MsgNoRoot               // method, root expected
+	MsgEncodedTwice         // method, root expected
 	MsgHistoryVersions      // oldest, newest mapped version
 	MsgUpstreamUnreachable  // side
 	MsgUpstreamTimeout      // side
@@ -164,6 +165,7 @@ var catalogue = [msgCount]bilingual{
 	MsgWrongRoot:            {"root %s dikirim; %s mengharapkan %s", "root %s sent; %s expects %s"},
 	MsgNoSuchPath:           {"Path %s tidak dikenal", "Unknown path %s"},
 	MsgHistoryVersions:      {"juga versi riwayat dokumen %s s.d. %s tanpa snapshot, yang dilayani sebagai snapshot yang memuat perubahannya", "also the document-history versions %s to %s without a snapshot, served as the snapshot holding their changes"},
+	MsgEncodedTwice:         {"body adalah string JSON yang berisi JSON (dienkode dua kali); %s mengharapkan objeknya sendiri: {\"%s\": {...}}", "body is a JSON string holding JSON (encoded twice); %s expects the object itself: {\"%s\": {...}}"},
 	MsgNoRoot:               {"body bukan objek; %s mengharapkan {\"%s\": {...}}", "body is not an object; %s expects {\"%s\": {...}}"},
 	MsgUpstreamUnreachable:  {"Layanan tujuan (%s) tidak dapat dihubungi", "Upstream service (%s) is unreachable"},
 	MsgUpstreamTimeout:      {"Layanan tujuan (%s) tidak menjawab tepat waktu", "Upstream service (%s) did not answer in time"},

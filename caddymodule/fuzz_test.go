@@ -6,8 +6,11 @@ package caddymodule
 // schema samples through piatest.Sampler, named where used).
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,6 +28,9 @@ import (
 	"github.com/caddy-pia/caddy-pia/internal/pia/piatest"
 )
 
+// fuzzMaxBody is the fuzzed gateway's max_body_size.
+const fuzzMaxBody = 1 << 16
+
 // fuzzGateway is a provisioned gateway whose upstreams are static
 // responses, so the whole pipeline runs without a network.
 func fuzzGateway(t testing.TB) *Gateway {
@@ -38,7 +44,7 @@ func fuzzGateway(t testing.TB) *Gateway {
 			"oss": {ProxyRaw: static},
 			"kld": {ProxyRaw: static, Version: "4.3.16"},
 		},
-		MaxBodySize: 1 << 16,
+		MaxBodySize: fuzzMaxBody,
 		OSSToken:    &OSSTokenConfig{Username: "u", Password: "p"},
 	}
 	require.NoError(t, g.Provision(ctx))
@@ -48,7 +54,8 @@ func fuzzGateway(t testing.TB) *Gateway {
 
 // FuzzGateway sends arbitrary bodies, methods and versions through the
 // pipeline: it never panics, and every answer the gateway makes itself is a
-// well-formed envelope whose kode is the HTTP status.
+// well-formed envelope whose kode is the HTTP status, and the same body
+// gzipped, or behind a UTF-8 byte order mark, gets the same answer.
 func FuzzGateway(f *testing.F) {
 	for _, v := range pia.Versions() {
 		ex, err := piatest.Examples(v, "request")
@@ -66,8 +73,6 @@ func FuzzGateway(f *testing.F) {
 		if !pathSegment(method) {
 			return // not something a client can put in a URL path
 		}
-		req := httptest.NewRequest(http.MethodPost, "/v1/kl/rba/"+method, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
 		// OSS's Token for the NIB the body holds, so calls to the K/L/D
 		// side get past it into the rest of the pipeline.
 		m, ok := g.table.Lookup(method)
@@ -75,16 +80,38 @@ func FuzzGateway(f *testing.F) {
 			m = &pia.Method{Name: method}
 		}
 		nib, _, _ := jsonbody.ScanString([]byte(body), auth.NIBPath(m)...)
-		req.Header.Set("Token", auth.ComputeOSSToken("u", "p", nib, time.Now()))
-		if version != "" {
-			req.Header.Set("X-PIA-Version", version)
+		token := auth.ComputeOSSToken("u", "p", nib, time.Now())
+		send := func(sent, encoding string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest(http.MethodPost, "/v1/kl/rba/"+method, strings.NewReader(sent))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Token", token)
+			if encoding != "" {
+				req.Header.Set("Content-Encoding", encoding)
+			}
+			if version != "" {
+				req.Header.Set("X-PIA-Version", version)
+			}
+			req = req.WithContext(context.WithValue(req.Context(), caddy.ReplacerCtxKey, caddy.NewReplacer()))
+			w := httptest.NewRecorder()
+			err := g.ServeHTTP(w, req, caddyhttp.HandlerFunc(func(http.ResponseWriter, *http.Request) error { return nil }))
+			if err != nil {
+				t.Fatalf("handler error: %v", err)
+			}
+			return w
 		}
-		repl := caddy.NewReplacer()
-		req = req.WithContext(context.WithValue(req.Context(), caddy.ReplacerCtxKey, repl))
-		w := httptest.NewRecorder()
-		err := g.ServeHTTP(w, req, caddyhttp.HandlerFunc(func(http.ResponseWriter, *http.Request) error { return nil }))
-		if err != nil {
-			t.Fatalf("handler error: %v", err)
+		w := send(body, "")
+		// The same body gzipped, or behind a byte order mark, gets the same
+		// answer (policies request-content-encoding, bom-dropped).
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		_, _ = io.WriteString(zw, body)
+		_ = zw.Close()
+		if len(body)+3 <= fuzzMaxBody && gz.Len() <= fuzzMaxBody { // neither crosses max_body_size where the body does not
+			for variant, got := range map[string]*httptest.ResponseRecorder{"gzip": send(gz.String(), "gzip"), "bom": send("\xef\xbb\xbf"+body, "")} {
+				if got.Code != w.Code || w.Code != http.StatusOK && got.Body.String() != w.Body.String() {
+					t.Fatalf("%s: %d %s, as sent: %d %s", variant, got.Code, got.Body, w.Code, w.Body)
+				}
+			}
 		}
 		if !allowed[w.Code] {
 			t.Fatalf("status %d: %s", w.Code, w.Body)

@@ -836,6 +836,9 @@ func readBody(r *http.Request, limit int64) ([]byte, *refusal) {
 		return nil, nil
 	}
 	ce := r.Header.Get("Content-Encoding")
+	if strings.EqualFold(strings.TrimSpace(ce), "identity") {
+		ce = ""
+	}
 	if n := r.ContentLength; ce == "" && n > 0 && n <= limit {
 		// The usual case: one allocation of the announced size (net/http
 		// ends the body there).
@@ -845,7 +848,9 @@ func readBody(r *http.Request, limit int64) ([]byte, *refusal) {
 		}
 		return b, nil
 	}
-	body, err := decoding(ce, r.Body)
+	// The bytes sent are bounded too: a stream of empty deflate blocks
+	// decodes to nothing however long it runs.
+	body, err := decoding(ce, http.MaxBytesReader(nil, r.Body, limit))
 	if errors.Is(err, errCoding) {
 		return nil, &refusal{status: http.StatusUnsupportedMediaType, outcome: outcomeMediaType, msg: pia.MsgUnsupportedEncoding,
 			args: []any{clipPath(ce)}, header: http.Header{"Accept-Encoding": {readCodings}}}
@@ -884,10 +889,10 @@ const readCodings = "gzip, deflate"
 var errCoding = errors.New("unsupported content coding")
 
 // decoding reads a body sent in the Content-Encoding ce: gzip, or deflate
-// (zlib, as HTTP defines it), or none.
+// (zlib, as HTTP defines it), or none (identity is none for readBody).
 func decoding(ce string, body io.Reader) (io.Reader, error) {
 	switch strings.ToLower(strings.TrimSpace(ce)) {
-	case "", "identity":
+	case "":
 		return body, nil
 	case "gzip", "x-gzip":
 		return gzip.NewReader(body)

@@ -116,12 +116,12 @@ type keyService struct {
 	jwksPath  string
 	jwks      []byte
 	// revocations is its key in revocationPool while pooled is set;
-	// clients, its names in clientPool.
+	// clients, its names in clientPool; lockout, the key of its failure
+	// counts in lockoutPool once taken.
 	revocations revocationKey
 	pooled      bool
-	// lockout is the key of its failure counts in lockoutPool, once taken.
-	lockout *auth.LockoutConfig
-	clients []string
+	clients     []string
+	lockout     *auth.LockoutConfig
 	// checked remembers the servers whose header filter was looked at.
 	checked sync.Map
 }

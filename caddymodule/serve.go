@@ -701,6 +701,13 @@ func (g *Gateway) proxy(x *exchange, w http.ResponseWriter, r *http.Request, nex
 		r.Header.Del("Content-Encoding")
 	}
 	r.Header.Set(headerVersion, up.versionText)
+	if x.buffer {
+		// An answer to be carried must come readable (policy
+		// carried-answer-uncompressed): the client's Accept-Encoding stays
+		// off the upstream request, so the transport asks for its own
+		// compression and undoes it.
+		r.Header.Del("Accept-Encoding")
+	}
 	if g.keys != nil && x.method.Side == pia.SideOSS {
 		g.keys.authority.StripTokens(r.Header)
 	}
@@ -809,13 +816,24 @@ func (g *Gateway) applied(x *exchange, direction string, rules []string) {
 // it: upstream answers are never replaced by the gateway's.
 func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w http.ResponseWriter) error {
 	body := rec.Buffer().Bytes()
-	out := body
-	if doc, err := jsonbody.Decode(body); err == nil {
+	out, plain := body, body
+	if ce := coding(w.Header().Get("Content-Encoding")); ce != "" {
+		// Compressed though not asked to be (policy
+		// carried-answer-uncompressed): read decoded, within the cap.
+		plain = nil
+		if dec, err := decoding(ce, bytes.NewReader(body)); err == nil {
+			if b, err := io.ReadAll(io.LimitReader(dec, maxBufferedResponse+1)); err == nil && len(b) <= maxBufferedResponse {
+				plain = b
+			}
+		}
+	}
+	if doc, err := jsonbody.Decode(plain); err == nil {
 		doc, rep := g.transform.Convert(x.method.Name, pia.Response, x.upstreamVer, x.clientVer, doc)
 		applied, errs := rep.Applied, rep.Errors
 		if len(errs) == 0 && len(applied) > 0 {
-			if b, err := encodeJSON(doc, body); err == nil {
+			if b, err := encodeJSON(doc, plain); err == nil {
 				out = b
+				w.Header().Del("Content-Encoding")
 				g.applied(x, "response", applied)
 			}
 		} else if len(errs) > 0 {
@@ -835,10 +853,7 @@ func readBody(r *http.Request, limit int64) ([]byte, *refusal) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	ce := r.Header.Get("Content-Encoding")
-	if strings.EqualFold(strings.TrimSpace(ce), "identity") {
-		ce = ""
-	}
+	ce := coding(r.Header.Get("Content-Encoding"))
 	if n := r.ContentLength; ce == "" && n > 0 && n <= limit {
 		// The usual case: one allocation of the announced size (net/http
 		// ends the body there).
@@ -888,10 +903,20 @@ const readCodings = "gzip, deflate"
 
 var errCoding = errors.New("unsupported content coding")
 
-// decoding reads a body sent in the Content-Encoding ce: gzip, or deflate
-// (zlib, as HTTP defines it), or none (identity is none for readBody).
+// coding is a Content-Encoding as decoding reads it: "" for none or
+// identity.
+func coding(ce string) string {
+	ce = strings.ToLower(strings.TrimSpace(ce))
+	if ce == "identity" {
+		return ""
+	}
+	return ce
+}
+
+// decoding reads a body sent in the Content-Encoding ce (as coding gives
+// it): gzip, or deflate (zlib, as HTTP defines it), or none.
 func decoding(ce string, body io.Reader) (io.Reader, error) {
-	switch strings.ToLower(strings.TrimSpace(ce)) {
+	switch ce {
 	case "":
 		return body, nil
 	case "gzip", "x-gzip":

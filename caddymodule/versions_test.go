@@ -7,8 +7,11 @@ package caddymodule
 
 import (
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -207,6 +210,63 @@ func TestResponseIsDowngradedForAnOldClient(t *testing.T) {
 
 	a = g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`)
 	assert.Contains(t, string(a.Body), "file_lampiran", "a 4.3.20 client gets the answer untouched")
+}
+
+// TestACompressedAnswerIsStillCarried: most HTTP clients send
+// Accept-Encoding, and an upstream that compresses its answers then
+// compressed the one the gateway had to carry, which went out uncarried.
+// The upstream is not asked with the client's Accept-Encoding for an answer
+// to be carried (the transport asks for gzip and undoes it), and one
+// compressed all the same is read decoded (policy
+// carried-answer-uncompressed).
+func TestACompressedAnswerIsStillCarried(t *testing.T) {
+	const answer = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001","file_lampiran":"https://oss/lampiran.pdf"}}}`
+	const carried = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001"}}}`
+	compressed := func(w http.ResponseWriter, coding string) {
+		w.Header().Set("Content-Encoding", coding)
+		var zw io.WriteCloser
+		switch coding {
+		case "gzip":
+			zw = gzip.NewWriter(w)
+		case "deflate":
+			zw = zlib.NewWriter(w)
+		default: // br: a coding the gateway does not read
+			_, _ = io.WriteString(w, "brotli, as far as the gateway can tell")
+			return
+		}
+		_, _ = io.WriteString(zw, answer)
+		_ = zw.Close()
+	}
+	for _, upstream := range []struct {
+		name string
+		// always: the coding of every answer, whatever was asked
+		always string
+	}{{"compressing as asked", ""}, {"deflating always", "deflate"}} {
+		t.Run(upstream.name, func(t *testing.T) {
+			oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+				w.Header().Set("Content-Type", "application/json")
+				switch ae := r.Header.Get("Accept-Encoding"); {
+				case upstream.always != "":
+					compressed(w, upstream.always)
+				case strings.HasPrefix(ae, "br"), strings.HasPrefix(ae, "gzip"):
+					compressed(w, strings.SplitN(ae, ",", 2)[0])
+				default:
+					fmt.Fprint(w, answer)
+				}
+			})
+			g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), "strip_response_fields"))
+			// Sent as a client sends it, and read as it comes (no
+			// transparent decoding by the test's client).
+			for _, ae := range []string{"gzip", "br"} {
+				a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19", "Accept-Encoding", ae)
+				require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+				assert.Empty(t, a.Header.Get("Content-Encoding"), ae)
+				assert.JSONEq(t, carried, string(a.Body), "%s: carried to 4.3.19", ae)
+			}
+			a := g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "Accept-Encoding", "gzip")
+			assert.NotEmpty(t, a.Header.Get("Content-Encoding"), "a 4.3.20 client gets the answer as the upstream wrote it")
+		})
+	}
 }
 
 func TestOSSCallDowngradedForAnOlderKLDApp(t *testing.T) {

@@ -302,12 +302,13 @@ func (a *answerWriter) ReadFrom(r io.Reader) (int64, error) {
 }
 
 // recorder holds the upstream's answer to be carried to the caller's
-// version, when it is a JSON success within maxBufferedResponse.
+// version, when it is a success that may be JSON (answerMayBeJSON) within
+// maxBufferedResponse.
 func (g *Gateway) recorder(x *exchange) caddyhttp.ResponseRecorder {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	return caddyhttp.NewResponseRecorder(&x.answer, buf, func(status int, h http.Header) bool {
-		if status < 200 || status >= 300 || !isJSON(h.Get("Content-Type")) {
+		if status < 200 || status >= 300 || !answerMayBeJSON(h.Get("Content-Type")) {
 			return false
 		}
 		if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil && n > maxBufferedResponse {
@@ -1207,6 +1208,19 @@ func lenientType(ct string) bool {
 		return false
 	}
 	return mt == "application/x-www-form-urlencoded" || mt == "text/plain"
+}
+
+// answerMayBeJSON reports whether an upstream's answer of Content-Type ct
+// is read as JSON to be carried (policy answer-type-lenient): a JSON type,
+// or none, text/html or text/plain, which a PHP application answering with
+// echo json_encode(...) sends unless it says otherwise. What does not
+// parse as JSON goes out as the upstream wrote it.
+func answerMayBeJSON(ct string) bool {
+	if ct == "" || isJSON(ct) {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "text/html" || mt == "text/plain")
 }
 
 // acceptedType reports whether a body is read under its Content-Type ct

@@ -269,6 +269,37 @@ func TestACompressedAnswerIsStillCarried(t *testing.T) {
 	}
 }
 
+// TestAJSONAnswerUnderAnotherTypeIsStillCarried: a PHP application that
+// answers with echo json_encode(...) sends text/html unless it says
+// otherwise; its answer is carried like any JSON one, and one that is not
+// JSON goes out as written (policy answer-type-lenient).
+func TestAJSONAnswerUnderAnotherTypeIsStillCarried(t *testing.T) {
+	const sent = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001","file_lampiran":"https://oss/lampiran.pdf"}}}`
+	const carried = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001"}}}`
+	var contentType, body string
+	oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header()["Content-Type"] = []string{contentType}
+		if contentType == "" {
+			w.Header()["Content-Type"] = nil // no type at all, not one net/http sniffs
+		}
+		fmt.Fprint(w, body)
+	})
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), "strip_response_fields"))
+	call := func() *answer {
+		return g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
+	}
+	for _, contentType = range []string{"text/html; charset=UTF-8", "text/plain", ""} {
+		body = sent
+		a := call()
+		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+		assert.JSONEq(t, carried, string(a.Body), "%q: carried to 4.3.19", contentType)
+	}
+	contentType, body = "text/html; charset=UTF-8", "<html><body>Sukses</body></html>"
+	assert.Equal(t, body, string(call().Body), "not JSON: as the upstream wrote it")
+	contentType, body = "application/xml", sent
+	assert.Equal(t, body, string(call().Body), "another type: as the upstream wrote it")
+}
+
 func TestOSSCallDowngradedForAnOlderKLDApp(t *testing.T) {
 	kld := newUpstream(t, nil)
 	g := startGateway(t, routingConfig(freeAddr(t), kld.addr()+` {

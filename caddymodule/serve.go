@@ -828,6 +828,9 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 			}
 		}
 	}
+	// A .NET application's byte order mark is no part of the JSON (policy
+	// bom-dropped).
+	plain = withoutBOM(plain)
 	if doc, err := jsonbody.Decode(plain); err == nil {
 		doc, rep := g.transform.Convert(x.method.Name, pia.Response, x.upstreamVer, x.clientVer, doc)
 		applied, errs := rep.Applied, rep.Errors

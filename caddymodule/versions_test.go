@@ -272,7 +272,8 @@ func TestACompressedAnswerIsStillCarried(t *testing.T) {
 // TestAJSONAnswerUnderAnotherTypeIsStillCarried: a PHP application that
 // answers with echo json_encode(...) sends text/html unless it says
 // otherwise; its answer is carried like any JSON one, and one that is not
-// JSON goes out as written (policy answer-type-lenient).
+// JSON goes out as written (policy answer-type-lenient). An answer behind a
+// byte order mark, as .NET writes it, is carried too (policy bom-dropped).
 func TestAJSONAnswerUnderAnotherTypeIsStillCarried(t *testing.T) {
 	const sent = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001","file_lampiran":"https://oss/lampiran.pdf"}}}`
 	const carried = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001"}}}`
@@ -288,11 +289,12 @@ func TestAJSONAnswerUnderAnotherTypeIsStillCarried(t *testing.T) {
 	call := func() *answer {
 		return g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
 	}
-	for _, contentType = range []string{"text/html; charset=UTF-8", "text/plain", ""} {
-		body = sent
-		a := call()
-		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
-		assert.JSONEq(t, carried, string(a.Body), "%q: carried to 4.3.19", contentType)
+	for _, contentType = range []string{"text/html; charset=UTF-8", "text/plain", "", "application/json"} {
+		for _, body = range []string{sent, "\xef\xbb\xbf" + sent} { // as written, and as .NET writes it
+			a := call()
+			require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+			assert.JSONEq(t, carried, string(a.Body), "%q: carried to 4.3.19", contentType)
+		}
 	}
 	contentType, body = "text/html; charset=UTF-8", "<html><body>Sukses</body></html>"
 	assert.Equal(t, body, string(call().Body), "not JSON: as the upstream wrote it")

@@ -226,7 +226,8 @@ func TestHTTPSUpstreamGetsItsOwnHostAndSNI(t *testing.T) {
 // TestStatusUpdateDatesAreAcceptedAsRealClientsSendThem: a date where a
 // datetime is documented is completed to midnight (policy
 // date-for-datetime), a datetime where a date is documented becomes its
-// date (datetime-for-date); anything else keeps its precise 400.
+// date (datetime-for-date), an ISO 8601 local datetime is the PIA's
+// (iso-local-datetime); anything else keeps its precise 400.
 func TestStatusUpdateDatesAreAcceptedAsRealClientsSendThem(t *testing.T) {
 	oss := newUpstream(t, nil)
 	g := startGateway(t, enforcing(oss.addr(), ""))
@@ -242,7 +243,15 @@ func TestStatusUpdateDatesAreAcceptedAsRealClientsSendThem(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, "2031-11-30", jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)["tgl_berlaku_izin"])
 
-	env := g.post(t, "/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"20-01-2023"`, 1)).
+	// As Java's LocalDateTime and .NET's DateTime write it (iso-local-datetime).
+	a = g.post(t, "/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"2023-01-20T14:30:00"`, 1))
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "2023-01-20 14:30:00", jsonBody(t, oss.last(t))["IZINSTATUS"].(map[string]any)["tgl_status"])
+	env := g.post(t, "/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"2023-01-20T07:30:00Z"`, 1)).
+		envelope("responreceiveLicenseStatus", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], `IZINSTATUS.tgl_status: harus berformat YYYY-MM-DD HH:MM:SS, diterima "2023-01-20T07:30:00Z"`, "a zone is not read")
+
+	env = g.post(t, "/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"20-01-2023"`, 1)).
 		envelope("responreceiveLicenseStatus", http.StatusBadRequest)
 	assert.Contains(t, env["keterangan"], `IZINSTATUS.tgl_status: harus berformat YYYY-MM-DD HH:MM:SS, diterima "20-01-2023"`)
 	env = g.post(t, "/v1/kl/rba/receiveLicenseStatus", strings.Replace(status, `"2023-01-20"`, `"2023-02-30"`, 1)).

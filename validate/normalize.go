@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
 	"github.com/caddy-pia/caddy-pia/internal/pia"
@@ -28,6 +29,8 @@ import (
 //   - datetime-for-date: "2022-03-08 10:00:00" where a date is documented
 //     becomes "2022-03-08". Only a valid date and time are shortened;
 //     anything else is left for Validate's precise message.
+//   - iso-local-datetime: "2023-01-20T10:00:00" (a fraction of zeros
+//     allowed, no zone) is read as "2023-01-20 10:00:00", then as above.
 //   - normalize-single-object: an object where an array of objects is
 //     documented is wrapped in an array.
 //   - array-for-object: a one-element array holding an object where an
@@ -158,10 +161,37 @@ func normalizeDate(format, s string) (string, bool) {
 		if len(s) == 10 && validateDate(s) == nil {
 			return s + " 00:00:00", true
 		}
+		if t, ok := isoLocal(s); ok {
+			return t, true
+		}
 	case formatDate:
 		if len(s) == 19 && validateDateTime(s) == nil {
 			return s[:10], true
 		}
+		if t, ok := isoLocal(s); ok {
+			return t[:10], true
+		}
 	}
 	return s, false
+}
+
+// isoLocal applies policy iso-local-datetime: ISO 8601's local date and
+// time, "2023-01-20T10:00:00" (Java's LocalDateTime, .NET's DateTime
+// "s"), with a fraction of zeros or none, is the PIA's "2023-01-20
+// 10:00:00". A time zone or a fraction that is not zero is not read: the
+// PIA's layout holds neither, and dropping one would change the instant.
+func isoLocal(s string) (string, bool) {
+	if len(s) < 19 || s[10] != 'T' {
+		return "", false
+	}
+	if rest := s[19:]; rest != "" {
+		if len(rest) < 2 || rest[0] != '.' || strings.Trim(rest[1:], "0") != "" {
+			return "", false
+		}
+	}
+	t := s[:10] + " " + s[11:19]
+	if validateDateTime(t) != nil {
+		return "", false
+	}
+	return t, true
 }

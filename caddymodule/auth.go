@@ -420,7 +420,6 @@ func (g *Gateway) issueKey(x *exchange, w http.ResponseWriter, r *http.Request) 
 	if ref != nil {
 		return g.refuse(x, w, ref)
 	}
-	body = withoutBOM(body)
 	// The same types as on every route: a client that sends its JSON as a
 	// form (PHP's curl) gets its key as it gets its calls through.
 	if ct := r.Header.Get("Content-Type"); !acceptedType(ct, body) {

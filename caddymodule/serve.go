@@ -430,7 +430,7 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 		return g.answer(x, w, http.StatusGone, outcomeWithdrawn, pia.MsgWithdrawn, m.Name, m.WithdrawnIn)
 	}
 	if r.ContentLength > g.maxBody {
-		return g.answer(x, w, http.StatusRequestEntityTooLarge, outcomeTooLarge, pia.MsgBodyTooLarge, g.maxBody)
+		return g.refuse(x, w, tooLarge(g.maxBody))
 	}
 
 	claims, ref := g.authenticate(x, r)
@@ -459,7 +459,6 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	if ref != nil {
 		return g.refuse(x, w, ref)
 	}
-	body = withoutBOM(body)
 	hasBody := m.HTTPMethod != http.MethodGet
 	if hasBody {
 		ct := r.Header.Get("Content-Type")
@@ -820,13 +819,9 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 	out, plain := body, body
 	if ce := coding(w.Header().Get("Content-Encoding")); ce != "" {
 		// Compressed though not asked to be (policy
-		// carried-answer-uncompressed): read decoded, within the cap.
-		plain = nil
-		if dec, err := decoding(ce, bytes.NewReader(body)); err == nil {
-			if b, err := io.ReadAll(io.LimitReader(dec, maxBufferedResponse+1)); err == nil && len(b) <= maxBufferedResponse {
-				plain = b
-			}
-		}
+		// carried-answer-uncompressed): read decoded, within the cap;
+		// nothing to carry when it cannot be.
+		plain, _ = readDecoded(ce, bytes.NewReader(body), maxBufferedResponse)
 	}
 	// A .NET application's byte order mark is no part of the JSON (policy
 	// bom-dropped).
@@ -852,7 +847,8 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 
 // readBody reads a request body whole: at most limit bytes, once decoded
 // from its Content-Encoding (policy request-content-encoding), so a
-// compressed body bounds the memory as a plain one does.
+// compressed body bounds the memory as a plain one does; without a
+// leading byte order mark (policy bom-dropped).
 func readBody(r *http.Request, limit int64) ([]byte, *refusal) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
@@ -865,26 +861,26 @@ func readBody(r *http.Request, limit int64) ([]byte, *refusal) {
 		if _, err := io.ReadFull(r.Body, b); err != nil {
 			return nil, unreadable(err, limit, "")
 		}
-		return b, nil
+		return withoutBOM(b), nil
 	}
 	// The bytes sent are bounded too: a stream of empty deflate blocks
 	// decodes to nothing however long it runs.
-	body, err := decoding(ce, http.MaxBytesReader(nil, r.Body, limit))
-	if errors.Is(err, errCoding) {
+	b, err := readDecoded(ce, http.MaxBytesReader(nil, r.Body, limit), limit)
+	switch {
+	case err == nil:
+		return withoutBOM(b), nil
+	case errors.Is(err, errCoding):
 		return nil, &refusal{status: http.StatusUnsupportedMediaType, outcome: outcomeMediaType, msg: pia.MsgUnsupportedEncoding,
 			args: []any{clipPath(ce)}, header: http.Header{"Accept-Encoding": {readCodings}}}
+	case errors.Is(err, errTooLarge):
+		return nil, tooLarge(limit)
 	}
-	if err != nil {
-		return nil, unreadable(err, limit, ce)
-	}
-	b, err := io.ReadAll(io.LimitReader(body, limit+1))
-	if err != nil {
-		return nil, unreadable(err, limit, ce)
-	}
-	if int64(len(b)) > limit {
-		return nil, &refusal{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, msg: pia.MsgBodyTooLarge, args: []any{limit}}
-	}
-	return b, nil
+	return nil, unreadable(err, limit, ce)
+}
+
+// tooLarge is the answer to a body over limit bytes.
+func tooLarge(limit int64) *refusal {
+	return &refusal{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, msg: pia.MsgBodyTooLarge, args: []any{limit}}
 }
 
 // unreadable is the answer to a body that could not be read: too large
@@ -894,7 +890,7 @@ func unreadable(err error, limit int64, ce string) *refusal {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		return &refusal{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, msg: pia.MsgBodyTooLarge, args: []any{min(limit, mbe.Limit)}}
+		return tooLarge(min(limit, mbe.Limit))
 	case ce != "":
 		return &refusal{status: http.StatusBadRequest, outcome: outcomeBadRequest, msg: pia.MsgUndecodableBody, args: []any{clipPath(ce + ": " + err.Error())}}
 	}
@@ -905,7 +901,28 @@ func unreadable(err error, limit int64, ce string) *refusal {
 // 415's Accept-Encoding names them.
 const readCodings = "gzip, deflate"
 
-var errCoding = errors.New("unsupported content coding")
+var (
+	errCoding   = errors.New("unsupported content coding")
+	errTooLarge = errors.New("larger than its limit once decoded")
+)
+
+// readDecoded reads r whole, decoded from the Content-Encoding ce (as
+// coding gives it): errCoding for a coding it does not read, errTooLarge
+// past limit bytes once decoded.
+func readDecoded(ce string, r io.Reader, limit int64) ([]byte, error) {
+	dec, err := decoding(ce, r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(dec, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, errTooLarge
+	}
+	return b, nil
+}
 
 // coding is a Content-Encoding as decoding reads it: "" for none or
 // identity.
@@ -1237,7 +1254,7 @@ func acceptedType(ct string, body []byte) bool {
 // Encoding.UTF8 in a StreamWriter, editors saving a template).
 var utf8BOM = []byte("\xef\xbb\xbf")
 
-// withoutBOM is a request body without its leading UTF-8 byte order mark,
+// withoutBOM is a body without its leading UTF-8 byte order mark,
 // if it has one (policy bom-dropped): read and forwarded without it.
 func withoutBOM(body []byte) []byte { return bytes.TrimPrefix(body, utf8BOM) }
 

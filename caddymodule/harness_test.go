@@ -6,6 +6,8 @@ package caddymodule
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -160,6 +162,19 @@ func (g *gateway) raw(t *testing.T, head, body string) *answer {
 func (g *gateway) post(t *testing.T, path, body string, headers ...string) *answer {
 	t.Helper()
 	return g.call(t, http.MethodPost, path, body, headers...)
+}
+
+// compressed is s in the Content-Encoding coding, gzip or deflate (zlib,
+// as HTTP has it), as a client or an upstream sends it.
+func compressed(coding, s string) string {
+	var b bytes.Buffer
+	var w io.WriteCloser = gzip.NewWriter(&b)
+	if coding == "deflate" {
+		w = zlib.NewWriter(&b)
+	}
+	_, _ = io.WriteString(w, s) // a bytes.Buffer takes every write
+	_ = w.Close()
+	return b.String()
 }
 
 // reload does what caddy reload --force does: the running config, loaded

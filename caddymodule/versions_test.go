@@ -7,8 +7,6 @@ package caddymodule
 
 import (
 	"bytes"
-	"compress/gzip"
-	"compress/zlib"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -222,20 +220,13 @@ func TestResponseIsDowngradedForAnOldClient(t *testing.T) {
 func TestACompressedAnswerIsStillCarried(t *testing.T) {
 	const answer = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001","file_lampiran":"https://oss/lampiran.pdf"}}}`
 	const carried = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses","dataIZIN":{"nib":"8120000000001"}}}`
-	compressed := func(w http.ResponseWriter, coding string) {
+	write := func(w http.ResponseWriter, coding string) {
 		w.Header().Set("Content-Encoding", coding)
-		var zw io.WriteCloser
-		switch coding {
-		case "gzip":
-			zw = gzip.NewWriter(w)
-		case "deflate":
-			zw = zlib.NewWriter(w)
-		default: // br: a coding the gateway does not read
+		if coding == "br" { // a coding the gateway does not read
 			_, _ = io.WriteString(w, "brotli, as far as the gateway can tell")
 			return
 		}
-		_, _ = io.WriteString(zw, answer)
-		_ = zw.Close()
+		_, _ = io.WriteString(w, compressed(coding, answer))
 	}
 	for _, upstream := range []struct {
 		name string
@@ -247,9 +238,9 @@ func TestACompressedAnswerIsStillCarried(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				switch ae := r.Header.Get("Accept-Encoding"); {
 				case upstream.always != "":
-					compressed(w, upstream.always)
+					write(w, upstream.always)
 				case strings.HasPrefix(ae, "br"), strings.HasPrefix(ae, "gzip"):
-					compressed(w, strings.SplitN(ae, ",", 2)[0])
+					write(w, strings.SplitN(ae, ",", 2)[0])
 				default:
 					fmt.Fprint(w, answer)
 				}

@@ -547,6 +547,9 @@ func TestACompressedBodyIsReadDecoded(t *testing.T) {
 	env = g.post(t, "/v1/kl/rba/sendSecurityKey", compressed("gzip", `{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}`), "Content-Encoding", "gzip").
 		envelope("responsendSecurityKey", http.StatusOK)
 	assert.NotEmpty(t, env["key"], "a key request too")
+	big := `{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}` + strings.Repeat(" ", 64<<10)
+	g.post(t, "/v1/kl/rba/sendSecurityKey", compressed("gzip", big), "Content-Encoding", "gzip").
+		envelope("responsendSecurityKey", http.StatusRequestEntityTooLarge) // its own bound, 64 KiB, once decoded
 	// Without a key, a compressed body is refused as a plain one is.
 	g.post(t, "/v1/kl/rba/receiveLicense", bomb, "Content-Encoding", "gzip").envelope("responreceiveLicense", http.StatusUnauthorized)
 	assert.Len(t, oss.received(), 4, "nor did it reach the upstream")

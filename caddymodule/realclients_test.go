@@ -6,6 +6,7 @@ package caddymodule
 // schema samples through piatest.Sampler, named where used).
 
 import (
+	"bytes"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -299,6 +301,47 @@ func TestShapesRealClientsSend(t *testing.T) {
 	env = g.post(t, "/v1/kl/rba/receiveLicense", string(twice)).envelope("responreceiveLicense", http.StatusBadRequest)
 	assert.Equal(t, `body adalah string JSON yang berisi JSON (dienkode dua kali); receiveLicense mengharapkan objeknya sendiri: {"IZINFINAL": {...}}`, env["keterangan"])
 	assert.Len(t, oss.received(), before, "nothing under the wrong root reaches OSS")
+}
+
+// TestANormalisedBodyGoesOnAsSentButForItsValues: a body the gateway
+// normalises reaches the upstream as its sender wrote it, members in their
+// order, spacing kept, with each normalised value written in its place
+// (policy normalised-on-the-bytes); before, it was decoded and written
+// anew, members sorted.
+func TestANormalisedBodyGoesOnAsSentButForItsValues(t *testing.T) {
+	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
+	g := startGateway(t, fmt.Sprintf(`
+{listen} {
+	pia {
+		oss %s
+		kld %s
+	}
+}`, oss.addr(), kld.addr()))
+
+	// A client's licence, indented, with the NIB as a number and a
+	// validity date with a time.
+	var want bytes.Buffer
+	require.NoError(t, json.Indent(&want, []byte(validLicense), "", "  "))
+	sent := strings.NewReplacer(`"nib": "8120000000001"`, `"nib": 8120000000001`,
+		`"tgl_berlaku_izin": "2031-11-30"`, `"tgl_berlaku_izin": "2031-11-30T00:00:00"`).Replace(want.String())
+	require.NotEqual(t, want.String(), sent)
+	a := g.post(t, "/v1/kl/rba/receiveLicense", sent)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, want.String(), string(oss.last(t).Body))
+
+	// OSS's 38 KB receiveNIB, indented, with every date sent with a time
+	// and every number as text (the 4.3.20 sample of internal/pia/testdata).
+	raw, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveNIB-4.3.20.json"))
+	require.NoError(t, err)
+	want.Reset()
+	require.NoError(t, json.Indent(&want, raw, "", "  "))
+	push := strings.ReplaceAll(want.String(), `": "2024-02-29"`, `": "2024-02-29 00:00:00"`)
+	push = regexp.MustCompile(`": ([0-9.]+)(,?\n)`).ReplaceAllString(push, `": "$1"$2`)
+	require.Greater(t, strings.Count(push, `": "777777.55"`), 10)
+	a = g.post(t, "/v1/kl/rba/receiveNIB", push)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Empty(t, a.Header.Get("X-PIA-Validation"))
+	assert.Equal(t, want.String(), string(kld.last(t).Body), "the application gets the push as sent, its values as documented")
 }
 
 // defaults fronts both sides with the gateway's defaults, logging JSON to

@@ -510,8 +510,9 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 		// The usual request, valid and from a client of the upstream's
 		// version, or of another version that no version rule acts on
 		// but to remove members, is read once without building a tree
-		// and goes on as sent, less those members: what the path below
-		// would conclude (validate.Clean, CarryAcross), the client's
+		// and goes on as sent, less those members, or with the values
+		// the path below would normalise written in place: what it would
+		// conclude (validate.Cleaner.Mend, CarryAcross), the client's
 		// kd_instansi read from the bytes too, as sent. Without
 		// validation the same holds: a body CarryAcross finds valid is
 		// one the path below carries alike.
@@ -593,12 +594,14 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 
 // cleanBody says whether the path below would accept body, and what it
 // would forward (out, by the rules named in applied), read on its bytes
-// without a tree: validate.Clean for a client of the upstream's version,
-// CarryAcross for a client of another (policies carried-untouched-as-sent,
-// carried-on-the-bytes).
+// without a tree: validate.Cleaner.Mend for a client of the upstream's
+// version, the values Normalize would change written in place (policy
+// normalised-on-the-bytes), CarryAcross for a client of another (policies
+// carried-untouched-as-sent, carried-on-the-bytes).
 func (g *Gateway) cleanBody(rt *route, client pia.Version, body []byte) (out []byte, applied []string, ok bool) {
 	if client == rt.upstream.version {
-		return body, nil, rt.cleaner.Clean(body, g.decode)
+		out, ok = rt.cleaner.Mend(body, g.decode)
+		return out, nil, ok
 	}
 	return g.validator.CarryAcross(g.guard(rt.method.Name, client, rt.upstream.version), body, g.decode)
 }

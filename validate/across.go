@@ -272,30 +272,15 @@ func (v *Validator) CarryAcross(g *Guard, body []byte, o jsonbody.Options) (out 
 	if !w.value(g.c.plan, g.root) || jsonbody.SkipSpace(body, w.i) != len(body) {
 		return nil, nil, false
 	}
-	if w.nCuts == 0 {
-		return body, nil, true
-	}
-	return w.cutOut(), g.fired(w.fired), true
+	return w.spliced(), g.fired(w.fired), true
 }
 
-// cutOut writes the body less its cuts.
-func (w *cleanWalker) cutOut() []byte {
-	cuts := append(w.cuts[:w.nCuts:w.nCuts], w.more...)
-	n := len(w.b)
-	for _, c := range cuts {
-		n -= c[1] - c[0]
-	}
-	out := make([]byte, 0, n)
-	at := 0
-	for _, c := range cuts {
-		out = append(out, w.b[at:c[0]]...)
-		at = c[1]
-	}
-	return append(out, w.b[at:]...)
-}
-
-// fired names the removals whose bits are set, in rule order.
+// fired names the removals whose bits are set, in rule order; nil for
+// none.
 func (g *Guard) fired(set uint64) []string {
+	if set == 0 {
+		return nil
+	}
 	names := make([]string, 0, bits.OnesCount64(set))
 	for i, r := range g.rules {
 		if set&(1<<i) != 0 {

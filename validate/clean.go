@@ -44,16 +44,32 @@ func (cl Cleaner) Has() bool { return cl.c != nil }
 
 // Clean is Validator.Clean for the Cleaner's schema.
 func (cl Cleaner) Clean(body []byte, o jsonbody.Options) bool {
+	_, ok := cl.read(body, o, false)
+	return ok
+}
+
+// Mend is Clean for a body the full path would also forward once
+// Normalize has changed it (policy normalised-on-the-bytes): ok says the
+// full path accepts body, and out is what it forwards, body itself when
+// nothing is normalised, else a copy with each normalised value written
+// in place of the one sent ("12" as 12, a date with its time, {…} as
+// [{…}]), the rest as sent: members in their order, spacing, escapes.
+// Like Clean it is conservative and reads the bytes once.
+func (cl Cleaner) Mend(body []byte, o jsonbody.Options) (out []byte, ok bool) {
+	return cl.read(body, o, true)
+}
+
+func (cl Cleaner) read(body []byte, o jsonbody.Options, mend bool) ([]byte, bool) {
 	c := cl.c
 	if c == nil || c.plan == nil || !c.cleanable || !o.Strict {
-		return false
+		return nil, false
 	}
-	w := cleanWalker{b: body, limited: o.MaxElements > 0, budget: o.MaxElements}
+	w := cleanWalker{b: body, mend: mend, limited: o.MaxElements > 0, budget: o.MaxElements}
 	w.i = jsonbody.SkipSpace(body, 0)
-	if !w.value(c.plan, nil) {
-		return false
+	if !w.value(c.plan, nil) || jsonbody.SkipSpace(body, w.i) != len(body) {
+		return nil, false
 	}
-	return jsonbody.SkipSpace(body, w.i) == len(body)
+	return w.spliced(), true
 }
 
 // cleanable says whether Clean may answer for a schema: one whose numbers
@@ -97,32 +113,78 @@ func annotate(p *plan, n *node) {
 // cleanWalker reads one body against a plan. Every method returns false
 // as soon as the full path is needed.
 type cleanWalker struct {
-	b       []byte
-	i       int
-	depth   int
+	b     []byte
+	i     int
+	depth int
+	// mend: a value Normalize would change is written as it would leave
+	// it (an edit), where Clean returns false. CarryAcross does not mend:
+	// a field the client's version does not declare, it does not
+	// normalise, and the plan is the upstream's.
+	mend    bool
 	limited bool
 	budget  int
 	// others holds the names of the members a schema leaves open, of the
 	// objects being read, to tell a repeated one.
 	others  [32]string
 	nOthers int
-	// cuts are the byte ranges of the members a removal cuts (CarryAcross),
-	// in order: the first few here, the rest in more.
-	cuts  [8][2]int
-	nCuts int
-	more  [][2]int
+	// edits are what the body forwarded differs by, in the order of the
+	// bytes: the members a removal cuts (CarryAcross) and the values
+	// normalised (mend). The first few here, the rest in more.
+	edits  [8]edit
+	nEdits int
+	more   []edit
 	// fired has a bit for each removal that cut a member (Guard.rules).
 	fired uint64
 }
 
+// edit is one change to the body: body[from:to] is written as with.
+type edit struct {
+	from, to int
+	with     string
+}
+
 // cut records that body[from:to] goes.
 func (w *cleanWalker) cut(from, to int) {
-	if w.nCuts < len(w.cuts) {
-		w.cuts[w.nCuts] = [2]int{from, to}
-		w.nCuts++
+	w.record(edit{from, to, ""})
+}
+
+// mended records that body[from:to] is written as with, where the walker
+// mends; it returns false, for the full path, where it does not.
+func (w *cleanWalker) mended(from, to int, with string) bool {
+	if !w.mend {
+		return false
+	}
+	w.record(edit{from, to, with})
+	return true
+}
+
+func (w *cleanWalker) record(e edit) {
+	if w.nEdits < len(w.edits) {
+		w.edits[w.nEdits] = e
+		w.nEdits++
 		return
 	}
-	w.more = append(w.more, [2]int{from, to})
+	w.more = append(w.more, e)
+}
+
+// spliced is the body with its edits: the body itself without any.
+func (w *cleanWalker) spliced() []byte {
+	if w.nEdits == 0 {
+		return w.b
+	}
+	edits := append(w.edits[:w.nEdits:w.nEdits], w.more...)
+	n := len(w.b)
+	for _, e := range edits {
+		n += len(e.with) - (e.to - e.from)
+	}
+	out := make([]byte, 0, n)
+	at := 0
+	for _, e := range edits {
+		out = append(out, w.b[at:e.from]...)
+		out = append(out, e.with...)
+		at = e.to
+	}
+	return append(out, w.b[at:]...)
 }
 
 // view shows b as a string for the duration of a check, without a copy:
@@ -134,11 +196,8 @@ func view(b []byte) string {
 // value reads the value at the cursor against p; nil p accepts any value.
 // g is what a version rule watches there (CarryAcross), nil for nothing.
 func (w *cleanWalker) value(p *plan, g *guardNode) bool {
-	if w.limited {
-		if w.budget == 0 {
-			return false
-		}
-		w.budget--
+	if !w.spend() {
+		return false
 	}
 	if w.i >= len(w.b) || g != nil && g.fail {
 		return false
@@ -162,20 +221,37 @@ func (w *cleanWalker) value(p *plan, g *guardNode) bool {
 	return false
 }
 
+// spend counts a value against the decoder's limit on their number.
+func (w *cleanWalker) spend() bool {
+	if w.limited {
+		if w.budget == 0 {
+			return false
+		}
+		w.budget--
+	}
+	return true
+}
+
 // admits says whether p's type keyword lets a value of type t through.
 func admits(p *plan, t jtype) bool {
 	return p == nil || p.types == 0 || p.types&t != 0
 }
 
 func (w *cleanWalker) literal(word string, p *plan, t jtype, notACode bool) bool {
-	if !strings.HasPrefix(view(w.b[w.i:]), word) || !admits(p, t) || notACode {
+	if !strings.HasPrefix(view(w.b[w.i:]), word) || !literalOK(p, t, notACode) {
 		return false
-	}
-	if p != nil && p.check != nil && p.checkSet != nil {
-		return false // a boolean or null among codes: rare, left to the tree
 	}
 	w.i += len(word)
 	return true
+}
+
+// literalOK says whether true, false or null (of type t) is valid at p.
+func literalOK(p *plan, t jtype, notACode bool) bool {
+	if !admits(p, t) || notACode {
+		return false
+	}
+	// A boolean or null among codes: rare, left to the tree.
+	return p == nil || p.check == nil || p.checkSet == nil
 }
 
 func (w *cleanWalker) number(p *plan, g *guardNode) bool {
@@ -192,8 +268,17 @@ func (w *cleanWalker) number(p *plan, g *guardNode) bool {
 	if p == nil {
 		return true
 	}
-	if !admits(p, tNumber) || p.norm != nil && p.norm.Type == pia.TypeString {
-		return false // normalize-string-number would write it as text
+	if p.norm != nil && p.norm.Type == pia.TypeString {
+		// normalize-string-number: the number as text, written as sent.
+		return w.mend && strOK(p, lit) && w.mended(start, start, `"`) && w.mended(end, end, `"`)
+	}
+	return numberOK(p, lit)
+}
+
+// numberOK says whether the number written lit is valid at p.
+func numberOK(p *plan, lit string) bool {
+	if !admits(p, tNumber) {
+		return false
 	}
 	if p.enum != nil && !p.enum.literals[lit] {
 		return false
@@ -238,7 +323,31 @@ func (w *cleanWalker) str(p *plan, g *guardNode) bool {
 	if p == nil {
 		return true
 	}
-	if !admits(p, tString) || changedByNormalize(p.norm, s) {
+	if f := p.norm; f != nil {
+		switch f.Type {
+		case pia.TypeNumber, pia.TypeInteger:
+			if isJSONNumber(s) { // normalize-number-string
+				return w.mend && numberOK(p, s) && w.mended(start-1, end, s)
+			}
+		case pia.TypeBoolean:
+			if s == "true" || s == "false" { // normalize-boolean-string
+				yes := s == "true"
+				notACode := p.enum != nil && (yes && !p.enum.yes || !yes && !p.enum.no)
+				return w.mend && literalOK(p, tBoolean, notACode) && w.mended(start-1, end, s)
+			}
+		case pia.TypeString:
+			// date-for-datetime, datetime-for-date, iso-local-datetime
+			if t, changed := normalizeDate(f.Format, s); changed {
+				return w.mend && strOK(p, t) && w.mended(start, end-1, t)
+			}
+		}
+	}
+	return strOK(p, s)
+}
+
+// strOK says whether the string s is valid at p.
+func strOK(p *plan, s string) bool {
+	if !admits(p, tString) {
 		return false
 	}
 	if p.enum != nil && !p.enum.strings[s] {
@@ -259,24 +368,6 @@ func (w *cleanWalker) str(p *plan, g *guardNode) bool {
 	return p.pattern == nil || p.pattern.MatchString(s)
 }
 
-// changedByNormalize says whether Normalize would rewrite the string s of
-// a field with facts f (normalize.go decides; this asks it).
-func changedByNormalize(f *pia.FieldInfo, s string) bool {
-	if f == nil {
-		return false
-	}
-	switch f.Type {
-	case pia.TypeNumber, pia.TypeInteger:
-		return isJSONNumber(s)
-	case pia.TypeBoolean:
-		return s == "true" || s == "false"
-	case pia.TypeString:
-		_, ch := normalizeDate(f.Format, s)
-		return ch
-	}
-	return false
-}
-
 func (w *cleanWalker) enter() bool {
 	w.depth++
 	return w.depth <= jsonbody.MaxDepth
@@ -287,11 +378,11 @@ func (w *cleanWalker) enter() bool {
 func (w *cleanWalker) array(p *plan, g *guardNode) bool {
 	var items *plan
 	if p != nil {
+		if p.norm != nil && p.norm.Type == pia.TypeObject {
+			return w.arrayForObject(p, g)
+		}
 		if !admits(p, tArray) || p.enum != nil || p.check != nil {
 			return false
-		}
-		if p.norm != nil && p.norm.Type == pia.TypeObject {
-			return false // array-for-object, or a type error
 		}
 		items = p.items
 	}
@@ -328,16 +419,14 @@ func (w *cleanWalker) array(p *plan, g *guardNode) bool {
 // object reads an object against p (nil: any members), each member once,
 // then checks required and anyOf on the members seen.
 func (w *cleanWalker) object(p *plan, g *guardNode) bool {
+	if p != nil && p.norm != nil && p.norm.Type == pia.TypeArray {
+		return w.singleObject(p, g)
+	}
 	if g != nil && (g.anyObject || g.obj != p) {
 		return false
 	}
-	if p != nil {
-		if !admits(p, tObject) || p.enum != nil || p.check != nil || len(p.unlisted) > 0 {
-			return false
-		}
-		if p.norm != nil && p.norm.Type == pia.TypeArray {
-			return false // normalize-single-object, or a type error
-		}
+	if p != nil && (!admits(p, tObject) || p.enum != nil || p.check != nil || len(p.unlisted) > 0) {
+		return false
 	}
 	if !w.enter() {
 		return false
@@ -486,6 +575,38 @@ branches:
 		return true
 	}
 	return false
+}
+
+// arrayForObject reads an array where an object is documented (p): one
+// object alone in it is that object (policy array-for-object), and the
+// brackets around it go; anything else is the full path's to refuse.
+func (w *cleanWalker) arrayForObject(p *plan, g *guardNode) bool {
+	if !w.mend || !w.enter() {
+		return false
+	}
+	open := w.i
+	w.i = jsonbody.SkipSpace(w.b, w.i+1)
+	if w.i >= len(w.b) || w.b[w.i] != '{' || !w.spend() || !w.mended(open, w.i, "") || !w.object(p, g) {
+		return false
+	}
+	end := w.i
+	w.i = jsonbody.SkipSpace(w.b, w.i)
+	if w.i >= len(w.b) || w.b[w.i] != ']' {
+		return false
+	}
+	w.i++
+	w.depth--
+	return w.mended(end, w.i, "")
+}
+
+// singleObject reads an object where an array of objects is documented
+// (p): it is the array's one member (policy normalize-single-object),
+// bracketed.
+func (w *cleanWalker) singleObject(p *plan, g *guardNode) bool {
+	if !w.mend || !admits(p, tArray) || p.enum != nil || p.check != nil {
+		return false
+	}
+	return w.mended(w.i, w.i, "[") && w.object(p.items, g) && w.mended(w.i, w.i, "]")
 }
 
 // property numbers the member name read after property prev (len(props)

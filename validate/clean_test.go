@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -23,35 +24,66 @@ import (
 // max_elements).
 var gatewayDecode = jsonbody.Options{Strict: true, MaxElements: 250000}
 
-// untouched is what Clean promises: the full path (strict decode,
-// Normalize, Validate, the root check) forwards body as it is.
-func untouched(v *Validator, ver pia.Version, method string, kind pia.Kind, body []byte, o jsonbody.Options) bool {
+// forwards is what the full path forwards (strict decode, Normalize,
+// Validate, the root check): the tree it writes, whether Normalize
+// changed it, and ok false where it refuses body.
+func forwards(v *Validator, ver pia.Version, method string, kind pia.Kind, body []byte, o jsonbody.Options) (doc any, changed, ok bool) {
 	doc, err := jsonbody.DecodeWith(body, o)
 	if err != nil {
-		return false
+		return nil, false, false
 	}
-	doc, changed := v.Normalize(ver, method, kind, doc)
-	if changed || v.Validate(ver, method, kind, doc) != nil {
-		return false
+	doc, changed = v.Normalize(ver, method, kind, doc)
+	if v.Validate(ver, method, kind, doc) != nil {
+		return nil, false, false
 	}
 	if root := v.Root(ver, method, kind); root != "" {
 		obj, ok := doc.(map[string]any)
 		if _, has := obj[root]; !ok || !has && len(obj) > 0 {
-			return false
+			return nil, false, false
 		}
 	}
-	return true
+	return doc, changed, true
+}
+
+// untouched is what Clean promises: the full path forwards body as it is.
+func untouched(v *Validator, ver pia.Version, method string, kind pia.Kind, body []byte, o jsonbody.Options) bool {
+	_, changed, ok := forwards(v, ver, method, kind, body, o)
+	return ok && !changed
+}
+
+// mendedAs is what Mend promises when it passes a body: the full path
+// accepts it and forwards what out holds, and out is body itself where
+// Normalize changes nothing.
+func mendedAs(v *Validator, ver pia.Version, method string, kind pia.Kind, body, out []byte, o jsonbody.Options) bool {
+	doc, changed, ok := forwards(v, ver, method, kind, body, o)
+	if !ok {
+		return false
+	}
+	if !changed {
+		return len(out) == len(body) && &out[0] == &body[0]
+	}
+	sent, err := jsonbody.DecodeWith(out, jsonbody.Options{Strict: true})
+	return err == nil && reflect.DeepEqual(doc, sent)
 }
 
 // sound fails the test where Clean passes a body the full path would
-// refuse or change, and returns Clean's verdict.
-func sound(t *testing.T, v *Validator, ver pia.Version, method string, kind pia.Kind, body []byte, o jsonbody.Options, what string) bool {
+// refuse or change, or Mend passes one the full path would refuse or
+// forward otherwise than Mend does, and returns Clean's and Mend's
+// verdicts.
+func sound(t *testing.T, v *Validator, ver pia.Version, method string, kind pia.Kind, body []byte, o jsonbody.Options, what string) (clean, mended bool) {
 	t.Helper()
-	clean := v.Clean(ver, method, kind, body, o)
+	clean = v.Clean(ver, method, kind, body, o)
 	if clean && !untouched(v, ver, method, kind, body, o) {
 		t.Errorf("%s: Clean passes a body the full path refuses or changes: %.300s", what, body)
 	}
-	return clean
+	out, mended := v.Cleaner(ver, method, kind).Mend(body, o)
+	if mended && !mendedAs(v, ver, method, kind, body, out, o) {
+		t.Errorf("%s: Mend passes a body the full path refuses or forwards otherwise: %.300s\nmended: %.300s", what, body, out)
+	}
+	if clean != (mended && len(out) > 0 && &out[0] == &body[0]) {
+		t.Errorf("%s: Clean %v, but Mend %v and forwards it as sent %v", what, clean, mended, mended && &out[0] == &body[0])
+	}
+	return clean, mended
 }
 
 // byteMutations are changes a tree cannot express, applied to the text of
@@ -109,7 +141,7 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 					compact, err = json.Marshal(doc)
 					require.NoError(t, err)
 					for _, body := range [][]byte{ex.JSON, compact} {
-						clean := sound(t, v, ver, ex.Method, pia.Request, body, gatewayDecode, ex.Name())
+						clean, _ := sound(t, v, ver, ex.Method, pia.Request, body, gatewayDecode, ex.Name())
 						if untouched(v, ver, ex.Method, pia.Request, body, gatewayDecode) {
 							total++
 							if clean {
@@ -154,6 +186,9 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 			t.Skip("every mutation of every schema")
 		}
 		total, passed, seen, tried := 0, 0, map[string]bool{}, map[string]bool{}
+		// normalised counts the bodies the full path forwards changed by
+		// Normalize alone, mended those of them Mend passes.
+		normalised, mended := 0, 0
 		for _, s := range cat.All() {
 			if s.Kind != pia.Request || seen[string(s.Raw)] {
 				continue
@@ -165,8 +200,17 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 				body, err := json.Marshal(sample)
 				require.NoError(t, err)
 				for _, v := range validators {
-					if sound(t, v, s.Version, s.Method, s.Kind, body, gatewayDecode, s.ID+" "+what) {
+					clean, mend := sound(t, v, s.Version, s.Method, s.Kind, body, gatewayDecode, s.ID+" "+what)
+					if clean {
 						passed++
+					}
+					if _, changed, ok := forwards(v, s.Version, s.Method, s.Kind, body, gatewayDecode); ok && changed {
+						normalised++
+						if mend {
+							mended++
+						} else {
+							t.Logf("not mended: %s %s %.300s", s.ID, what, body)
+						}
 					}
 					total++
 				}
@@ -186,6 +230,9 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 						values = append(values, mutation{name: describeValue(val), value: val})
 					}
 				}
+				for _, val := range variantsOf(old) {
+					values = append(values, mutation{name: "as a client varies it: " + describeValue(val), value: val})
+				}
 				for _, m := range values {
 					if m.drop {
 						delete(obj, last)
@@ -200,10 +247,47 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 				delete(obj, "zz_undeclared")
 			}
 		}
-		t.Logf("%d bodies, %d passed by Clean", total, passed)
+		t.Logf("%d bodies, %d passed by Clean; of the %d the full path normalises, Mend passes %d", total, passed, normalised, mended)
 		assert.Greater(t, total, 20000)
 		assert.Greater(t, passed, 1000, "Clean passes the valid ones")
+		assert.Greater(t, normalised, 4000)
+		assert.Equal(t, normalised, mended, "every body the full path forwards normalised is one Mend passes")
 	})
+}
+
+// variantsOf writes a sample value as real clients vary it, in each way
+// Normalize accepts: a number as text and back, a boolean as text, a date
+// with a time and a datetime without, either in ISO 8601's layout, an
+// object in a one-element array and an array's one member bare.
+func variantsOf(v any) []any {
+	switch x := v.(type) {
+	case json.Number:
+		return []any{string(x)}
+	case bool:
+		if x {
+			return []any{"true"}
+		}
+		return []any{"false"}
+	case string:
+		var out []any
+		if isJSONNumber(x) {
+			out = append(out, json.Number(x))
+		}
+		if validateDate(x) == nil {
+			out = append(out, x+" 00:00:00", x+"T00:00:00.000")
+		}
+		if validateDateTime(x) == nil {
+			out = append(out, x[:10], x[:10]+"T"+x[11:])
+		}
+		return out
+	case map[string]any:
+		return []any{[]any{x}}
+	case []any:
+		if len(x) > 0 {
+			return []any{x[0]}
+		}
+	}
+	return nil
 }
 
 func countValues(v any) int {
@@ -230,6 +314,9 @@ func TestCleanAllocatesNothing(t *testing.T) {
 		require.True(t, v.Clean(ver, name, pia.Request, body, gatewayDecode))
 		allocs := testing.AllocsPerRun(20, func() { v.Clean(ver, name, pia.Request, body, gatewayDecode) })
 		assert.Zero(t, allocs, name)
+		cl := v.Cleaner(ver, name, pia.Request)
+		allocs = testing.AllocsPerRun(20, func() { cl.Mend(body, gatewayDecode) })
+		assert.Zero(t, allocs, "%s: Mend of a body it forwards as sent", name)
 	}
 }
 
@@ -276,4 +363,68 @@ func TestACleanerHasTheSchemaTheValidatorHas(t *testing.T) {
 	assert.True(t, v.Cleaner(v4320, "receiveLicense", pia.Request).Has())
 	assert.False(t, v.Cleaner(v4320, "noSuchMethod", pia.Request).Has())
 	assert.False(t, Cleaner{}.Has(), "the zero Cleaner")
+}
+
+// mendSchema states a field of each kind Normalize varies.
+const mendSchema = `{"type":"object","required":["IZINFINAL"],"properties":{"IZINFINAL":{"type":"object",
+	"required":["nib"],"additionalProperties":false,"properties":{
+	"nib":{"type":"string","maxLength":13},
+	"jumlah":{"type":"number"},
+	"aktif":{"type":"boolean"},
+	"tgl":{"type":"string","format":"pia-date"},
+	"waktu":{"type":"string","format":"pia-datetime"},
+	"teknis":{"type":"object","properties":{"luas":{"type":"number"}}},
+	"items":{"type":"array","items":{"type":"object","properties":{"n":{"type":"string"}}}}}}}}`
+
+func TestMendWritesEachNormalisedValueInPlace(t *testing.T) {
+	cat, err := pia.NewCatalog()
+	require.NoError(t, err)
+	require.NoError(t, cat.Add(v4320, "receiveLicense", pia.Request, []byte(mendSchema), "mend"))
+	v, err := New(cat, Options{})
+	require.NoError(t, err)
+	cl := v.Cleaner(v4320, "receiveLicense", pia.Request)
+	tenItems := func(n string) string {
+		return `{"IZINFINAL":{"nib":"1","items":[` + strings.TrimSuffix(strings.Repeat(`{"n":`+n+`},`, 10), ",") + `]}}`
+	}
+	for _, c := range []struct{ name, body, want string }{
+		{"a number as text", `{"IZINFINAL":{"nib":"1","jumlah":"12.50"}}`, `{"IZINFINAL":{"nib":"1","jumlah":12.50}}`},
+		{"text as a number, written as sent", `{"IZINFINAL":{"nib":8120000000001}}`, `{"IZINFINAL":{"nib":"8120000000001"}}`},
+		{"a boolean as text", `{"IZINFINAL":{"nib":"1","aktif":"false"}}`, `{"IZINFINAL":{"nib":"1","aktif":false}}`},
+		{"a date with a time", `{"IZINFINAL":{"nib":"1","tgl":"2024-02-29 10:00:00"}}`, `{"IZINFINAL":{"nib":"1","tgl":"2024-02-29"}}`},
+		{"a datetime without one", `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29"}}`, `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29 00:00:00"}}`},
+		{"an ISO 8601 datetime", `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29T10:00:00.000"}}`, `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29 10:00:00"}}`},
+		{"an escaped date", `{"IZINFINAL":{"nib":"1","waktu":"2024\u002d02-29"}}`, `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29 00:00:00"}}`},
+		{"an object in a one-element array, spaced", "{\"IZINFINAL\":{\"nib\":\"1\",\"teknis\": [ {\"luas\":\"3\"}\n] }}", `{"IZINFINAL":{"nib":"1","teknis": {"luas":3} }}`},
+		{"an array's one member bare", `{"IZINFINAL":{"nib":"1","items":{"n":7}}}`, `{"IZINFINAL":{"nib":"1","items":[{"n":"7"}]}}`},
+		{"the rest as sent: order, spacing, escapes", "{ \"IZINFINAL\" : {\n\t\"waktu\" : \"2024-02-29\",\n\t\"nib\" : \"\\u0031\"\n} }",
+			"{ \"IZINFINAL\" : {\n\t\"waktu\" : \"2024-02-29 00:00:00\",\n\t\"nib\" : \"\\u0031\"\n} }"},
+		{"more values than the walker holds", tenItems("7"), tenItems(`"7"`)},
+	} {
+		body := []byte(c.body)
+		out, ok := cl.Mend(body, gatewayDecode)
+		if assert.True(t, ok, c.name) {
+			assert.Equal(t, c.want, string(out), c.name)
+			assert.True(t, mendedAs(v, v4320, "receiveLicense", pia.Request, body, out, gatewayDecode), c.name)
+			assert.False(t, cl.Clean(body, gatewayDecode), "%s: Clean leaves it to the full path", c.name)
+		}
+	}
+	for _, c := range []struct{ name, body string }{
+		{"text that is not a number", `{"IZINFINAL":{"nib":"1","jumlah":"12a"}}`},
+		{"a boolean as other text", `{"IZINFINAL":{"nib":"1","aktif":"ya"}}`},
+		{"a date with an impossible time", `{"IZINFINAL":{"nib":"1","tgl":"2024-02-29 24:00:00"}}`},
+		{"a datetime with a zone", `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29T10:00:00Z"}}`},
+		{"two objects where one is documented", `{"IZINFINAL":{"nib":"1","teknis":[{},{}]}}`},
+		{"text in a one-element array", `{"IZINFINAL":{"nib":"1","teknis":["x"]}}`},
+		{"a value normalised, another invalid", `{"IZINFINAL":{"nib":"12345678901234","jumlah":"1"}}`},
+		{"a value normalised into an invalid one", `{"IZINFINAL":{"nib":12345678901234}}`},
+		{"a normalised member named twice", `{"IZINFINAL":{"nib":"1","jumlah":"1","jumlah":"2"}}`},
+	} {
+		_, ok := cl.Mend([]byte(c.body), gatewayDecode)
+		assert.False(t, ok, c.name)
+	}
+	// Nothing to mend: the body itself, not a copy.
+	body := []byte(`{"IZINFINAL":{"nib":"1","jumlah":12}}`)
+	out, ok := cl.Mend(body, gatewayDecode)
+	require.True(t, ok)
+	assert.Same(t, &body[0], &out[0])
 }

@@ -36,7 +36,8 @@ var fuzzExtraSeeds = [][]byte{
 // FuzzValidate feeds any JSON to Normalize and Validate: they must not
 // panic, every violation must name a field and say something, and the
 // validation plan must answer what the JSON Schema library answers. Clean
-// must never pass what they would refuse or change.
+// must never pass what they would refuse or change, nor Mend what they
+// would refuse or forward otherwise.
 func FuzzValidate(f *testing.F) {
 	examples, err := piatest.Examples(v4320, "request")
 	require.NoError(f, err)
@@ -60,6 +61,10 @@ func FuzzValidate(f *testing.F) {
 			// would forward untouched.
 			if fuzzValidator.Clean(v4320, m, pia.Request, b, gatewayDecode) && !untouched(fuzzValidator, v4320, m, pia.Request, b, gatewayDecode) {
 				t.Fatalf("%s: Clean passes a body the full path refuses or changes", m)
+			}
+			// Mend passes only what the full path forwards, as it does.
+			if out, ok := fuzzValidator.Cleaner(v4320, m, pia.Request).Mend(b, gatewayDecode); ok && !mendedAs(fuzzValidator, v4320, m, pia.Request, b, out, gatewayDecode) {
+				t.Fatalf("%s: Mend passes a body the full path refuses or forwards otherwise: %s", m, out)
 			}
 			doc, err := jsonbody.Decode(b)
 			if err != nil {

@@ -38,7 +38,10 @@ import (
 //     Validate to reject.
 //
 // Fields the schema's index does not declare are left alone, and so is a
-// method without a schema.
+// method without a schema. Cleaner.Mend (clean.go) makes the same changes
+// on a body's bytes, asking isJSONNumber and normalizeDate as this does;
+// TestCleanNeverPassesWhatTheFullPathWouldNot and FuzzValidate hold its
+// result to this one's.
 func (v *Validator) Normalize(ver pia.Version, method string, kind pia.Kind, doc any) (any, bool) {
 	c := v.lookup(ver, method, kind)
 	if c == nil {

@@ -344,6 +344,22 @@ func TestANormalisedBodyGoesOnAsSentButForItsValues(t *testing.T) {
 	assert.Equal(t, want.String(), string(kld.last(t).Body), "the application gets the push as sent, its values as documented")
 }
 
+// TestACodeTypedAsANumberIsTheCodeItLostItsZerosFrom: status_izin 5, from
+// a client whose column is an integer, is Lampiran 10's 05 and reaches OSS
+// as "05" (policy zero-padded-code); a number no code is stays refused,
+// naming the table.
+func TestACodeTypedAsANumberIsTheCodeItLostItsZerosFrom(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), ""))
+	a := g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":5`, 1))
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"05"`, 1), string(oss.last(t).Body))
+
+	env := g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":6`, 1)).
+		envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], `IZINFINAL.status_izin: kode "6" tidak ada di Lampiran 10`)
+}
+
 // defaults fronts both sides with the gateway's defaults, logging JSON to
 // logFile.
 func defaults(oss, kld, logFile, extra string, log ...string) string {

@@ -269,8 +269,15 @@ func (w *cleanWalker) number(p *plan, g *guardNode) bool {
 		return true
 	}
 	if p.norm != nil && p.norm.Type == pia.TypeString {
+		if !w.mend {
+			return false
+		}
+		// zero-padded-code: the code the number lost its zeros from.
+		if code, ok := paddedCode(p.norm, lit); ok {
+			return strOK(p, code) && w.mended(start, start, `"`) && w.mended(start, end, code) && w.mended(end, end, `"`)
+		}
 		// normalize-string-number: the number as text, written as sent.
-		return w.mend && strOK(p, lit) && w.mended(start, start, `"`) && w.mended(end, end, `"`)
+		return strOK(p, lit) && w.mended(start, start, `"`) && w.mended(end, end, `"`)
 	}
 	return numberOK(p, lit)
 }

@@ -256,9 +256,10 @@ func TestCleanNeverPassesWhatTheFullPathWouldNot(t *testing.T) {
 }
 
 // variantsOf writes a sample value as real clients vary it, in each way
-// Normalize accepts: a number as text and back, a boolean as text, a date
-// with a time and a datetime without, either in ISO 8601's layout, an
-// object in a one-element array and an array's one member bare.
+// Normalize accepts: a number as text and back, a code with leading zeros
+// as a number, a boolean as text, a date with a time and a datetime
+// without, either in ISO 8601's layout, an object in a one-element array
+// and an array's one member bare.
 func variantsOf(v any) []any {
 	switch x := v.(type) {
 	case json.Number:
@@ -272,6 +273,9 @@ func variantsOf(v any) []any {
 		var out []any
 		if isJSONNumber(x) {
 			out = append(out, json.Number(x))
+		}
+		if n := strings.TrimLeft(x, "0"); n != x && n != "" && pia.Digits(n) {
+			out = append(out, json.Number(n)) // a code typed as a number
 		}
 		if validateDate(x) == nil {
 			out = append(out, x+" 00:00:00", x+"T00:00:00.000")
@@ -370,6 +374,7 @@ const mendSchema = `{"type":"object","required":["IZINFINAL"],"properties":{"IZI
 	"required":["nib"],"additionalProperties":false,"properties":{
 	"nib":{"type":"string","maxLength":13},
 	"jumlah":{"type":"number"},
+	"status":{"type":"string","enum":["05","10"]},
 	"aktif":{"type":"boolean"},
 	"tgl":{"type":"string","format":"pia-date"},
 	"waktu":{"type":"string","format":"pia-datetime"},
@@ -389,6 +394,7 @@ func TestMendWritesEachNormalisedValueInPlace(t *testing.T) {
 	for _, c := range []struct{ name, body, want string }{
 		{"a number as text", `{"IZINFINAL":{"nib":"1","jumlah":"12.50"}}`, `{"IZINFINAL":{"nib":"1","jumlah":12.50}}`},
 		{"text as a number, written as sent", `{"IZINFINAL":{"nib":8120000000001}}`, `{"IZINFINAL":{"nib":"8120000000001"}}`},
+		{"a code typed as a number", `{"IZINFINAL":{"nib":"1","status":5}}`, `{"IZINFINAL":{"nib":"1","status":"05"}}`},
 		{"a boolean as text", `{"IZINFINAL":{"nib":"1","aktif":"false"}}`, `{"IZINFINAL":{"nib":"1","aktif":false}}`},
 		{"a date with a time", `{"IZINFINAL":{"nib":"1","tgl":"2024-02-29 10:00:00"}}`, `{"IZINFINAL":{"nib":"1","tgl":"2024-02-29"}}`},
 		{"a datetime without one", `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29"}}`, `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29 00:00:00"}}`},
@@ -415,6 +421,7 @@ func TestMendWritesEachNormalisedValueInPlace(t *testing.T) {
 		{"a datetime with a zone", `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29T10:00:00Z"}}`},
 		{"two objects where one is documented", `{"IZINFINAL":{"nib":"1","teknis":[{},{}]}}`},
 		{"text in a one-element array", `{"IZINFINAL":{"nib":"1","teknis":["x"]}}`},
+		{"a number no code is", `{"IZINFINAL":{"nib":"1","status":6}}`},
 		{"a value normalised, another invalid", `{"IZINFINAL":{"nib":"12345678901234","jumlah":"1"}}`},
 		{"a value normalised into an invalid one", `{"IZINFINAL":{"nib":12345678901234}}`},
 		{"a normalised member named twice", `{"IZINFINAL":{"nib":"1","jumlah":"1","jumlah":"2"}}`},

@@ -22,6 +22,8 @@ import (
 //     read as a number; the schema accepts it.
 //   - normalize-string-number: 12 where a string is documented becomes "12",
 //     written exactly as sent.
+//   - zero-padded-code: 5 where a string of a code table is documented,
+//     whose codes hold no "5" but one "05", becomes "05".
 //   - normalize-boolean-string: "true" and "false" where a boolean is
 //     documented become true and false.
 //   - date-for-datetime: "2023-01-20" where a datetime is documented becomes
@@ -95,7 +97,10 @@ func normalizeValue(n *node, val any) (any, bool) {
 		}
 	case pia.TypeString:
 		switch x := val.(type) {
-		case json.Number: // normalize-string-number
+		case json.Number: // normalize-string-number, zero-padded-code
+			if code, ok := paddedCode(n.info, string(x)); ok {
+				return code, true
+			}
 			return string(x), true
 		case string: // date-for-datetime, datetime-for-date
 			if nv, ch := normalizeDate(n.info.Format, x); ch {
@@ -152,6 +157,35 @@ func normalizeValue(n *node, val any) (any, bool) {
 func isJSONNumber(s string) bool {
 	_, ok := jsonbody.ParseNumber(s)
 	return ok
+}
+
+// paddedCode applies policy zero-padded-code: the number lit, sent where
+// a string of f's code table (its enum) is documented, is the table's one
+// code that is lit behind leading zeros, when lit itself is not a code. A
+// code typed as a number lost its zeros; the table says which it was. Any
+// other number, or one two codes could be, is not read.
+func paddedCode(f *pia.FieldInfo, lit string) (string, bool) {
+	if len(f.Enum) == 0 || !pia.Digits(lit) {
+		return "", false
+	}
+	found := ""
+	for _, e := range f.Enum {
+		c, ok := e.(string)
+		if !ok || len(c) < len(lit) || c[len(c)-len(lit):] != lit {
+			continue
+		}
+		if len(c) == len(lit) {
+			return "", false // lit is a code itself
+		}
+		if strings.TrimLeft(c[:len(c)-len(lit)], "0") != "" {
+			continue
+		}
+		if found != "" {
+			return "", false // "05" and "005": which, the number does not say
+		}
+		found = c
+	}
+	return found, found != ""
 }
 
 // normalizeDate applies policies date-for-datetime and datetime-for-date to

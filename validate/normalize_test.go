@@ -45,8 +45,14 @@ func TestNormalizePolicies(t *testing.T) {
 			"receiveLicense", `{"IZINFINAL":{"nib":8120207730001}}`, []string{"IZINFINAL", "nib"}, "8120207730001", true, ""},
 		{"the literal keeps trailing zeros",
 			"receiveLicense", `{"IZINFINAL":{"nomor_izin":12.50}}`, []string{"IZINFINAL", "nomor_izin"}, "12.50", true, ""},
-		{"a number that becomes a code still has to be in the table",
-			"receiveLicense", `{"IZINFINAL":{"status_izin":5}}`, []string{"IZINFINAL", "status_izin"}, "5", true, "/IZINFINAL/status_izin enum"},
+		{"a code typed as a number is the code it lost its zeros from (zero-padded-code)",
+			"receiveLicense", `{"IZINFINAL":{"status_izin":5}}`, []string{"IZINFINAL", "status_izin"}, "05", true, ""},
+		{"a code typed as a number that is a code itself",
+			"receiveLicense", `{"IZINFINAL":{"status_izin":50}}`, []string{"IZINFINAL", "status_izin"}, "50", true, ""},
+		{"a number that no code is, with or without zeros, still has to be in the table",
+			"receiveLicense", `{"IZINFINAL":{"status_izin":6}}`, []string{"IZINFINAL", "status_izin"}, "6", true, "/IZINFINAL/status_izin enum"},
+		{"a number written otherwise than as digits is never padded",
+			"receiveLicense", `{"IZINFINAL":{"status_izin":5.0}}`, []string{"IZINFINAL", "status_izin"}, "5.0", true, "/IZINFINAL/status_izin enum"},
 		{"a number too long for its string still breaks the limit",
 			"receiveLicense", `{"IZINFINAL":{"nib":81202077300012345}}`, []string{"IZINFINAL", "nib"}, "81202077300012345", true, "/IZINFINAL/nib maxLength"},
 		{"\"true\" becomes true where a boolean is documented (normalize-boolean-string)",
@@ -147,6 +153,25 @@ func TestNormalizedTreeEncodesToValidJSON(t *testing.T) {
 	b, err := json.Marshal(doc)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"IZINFINAL":{"nib":"8120207730001","bln_berlaku_izin":-1.5e3,"thn_berlaku_izin":2}}`, string(b))
+}
+
+func TestPaddedCodeIsTheOneCodeANumberCanBe(t *testing.T) {
+	table := &pia.FieldInfo{Type: pia.TypeString, Enum: []any{"05", "10", "007", "0007", "00", nil, ""}}
+	for lit, want := range map[string]string{
+		"5":  "05",
+		"0":  "00",
+		"10": "", // a code itself
+		"7":  "", // "007" or "0007": which, the number does not say
+		"6":  "", // no code
+		"50": "", // "050" is not "05"
+		"-5": "", "5.0": "", "5e0": "",
+	} {
+		code, ok := paddedCode(table, lit)
+		assert.Equal(t, want, code, lit)
+		assert.Equal(t, want != "", ok, lit)
+	}
+	_, ok := paddedCode(&pia.FieldInfo{Type: pia.TypeString}, "5")
+	assert.False(t, ok, "without a code table a number is never padded")
 }
 
 func TestIsJSONNumber(t *testing.T) {

@@ -414,9 +414,10 @@ func TestACarriedBodyIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
 	}
 
 	// The 4.3.12 receiveLicense sample (internal/pia/testdata), which the
-	// rules carry to 4.3.20, with the text in keterangan and its month sent
-	// as text, which normalising makes the number 4.3.12 documents: a body
-	// carried on its tree, not only cut (policy carried-on-the-bytes).
+	// rules carry to 4.3.20, with the text in keterangan, that member's
+	// name escaped and its month sent as text, which normalising makes the
+	// number 4.3.12 documents: a body carried on its tree, not on the bytes
+	// (a name in escapes is the tree's to read).
 	raw, err := os.ReadFile(filepath.Join("..", "internal", "pia", "testdata", "receiveLicense-4.3.12.json"))
 	require.NoError(t, err)
 	var doc map[string]any
@@ -425,6 +426,7 @@ func TestACarriedBodyIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
 	doc["IZINFINAL"].(map[string]any)["bln_berlaku_izin"] = "77777"
 	body, err := json.Marshal(doc)
 	require.NoError(t, err)
+	body = bytes.Replace(body, []byte(`"keterangan":`), []byte(`"k\u0065terangan":`), 1)
 	a := g.post(t, "/v1/kl/rba/receiveLicense", string(body), "X-PIA-Version", "4.3.12")
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	got := oss.last(t).Body

@@ -59,6 +59,9 @@ const maxDrops = 64
 type Guard struct {
 	c    *compiled
 	root *guardNode
+	// same: the client's version states the method as the upstream's
+	// does (one compiled schema), so it normalises every field alike.
+	same bool
 	// rules name the removals (drop.rule), in the order the rules apply.
 	rules []string
 }
@@ -90,6 +93,10 @@ type guardNode struct {
 	// drops are the members a removal cuts here: names the plan does not
 	// know, and no other rule watches (open).
 	drops []drop
+	// from is what the client's version states of the field here, where
+	// it states it as the upstream's does (type and format): the full
+	// path normalises its value by it, and CarryAcross may too.
+	from *pia.FieldInfo
 }
 
 // drop is a member a rule removes: its name, and the rule's number in
@@ -105,11 +112,13 @@ type drop struct {
 // cleanable plan at to): the full path then always does.
 //
 // Beyond the rules, the full path normalises a carried body by the
-// client's version (Normalize(from)). That changes nothing on a body Clean
-// passes at to where both versions state a field alike (same type, same
-// format); a field they state differently is watched as present, unless a
-// rule retypes it between string and number, which Normalize(from) and the
-// retype undo in turn, writing the value exactly as sent.
+// client's version (Normalize(from)). Where both versions state a field
+// alike (same type, same format) CarryAcross normalises its value as
+// from does, by from's facts of the field (guardNode.from), and checks it
+// so normalised at to; a field they state differently is watched as
+// present, unless a rule retypes it between string and number, which
+// Normalize(from) and the retype undo in turn, writing the value exactly
+// as sent; a field only to states, from does not normalise.
 func (v *Validator) Guard(from, to pia.Version, method string, kind pia.Kind, watches []Watch) *Guard {
 	c := v.lookup(to, method, kind)
 	if c == nil || !c.cleanable {
@@ -123,7 +132,10 @@ func (v *Validator) Guard(from, to pia.Version, method string, kind pia.Kind, wa
 		}
 		g.root.watch(g, w, w.Path)
 	}
-	if f := v.lookup(from, method, kind); f != nil && f != c {
+	switch f := v.lookup(from, method, kind); {
+	case f == c:
+		g.same = true
+	case f != nil:
 		g.root.normalisedAlike(f.root, retyped, "")
 	}
 	return g
@@ -246,28 +258,34 @@ func (n *guardNode) normalisedAlike(f *node, retyped map[string]bool, prefix str
 			c.fail = true
 		case fi.Format != ti.Format:
 			c.fail = true
-		case fi.Type == pia.TypeObject || fi.Type == pia.TypeArray:
-			c.normalisedAlike(d.node, retyped, path+".")
+		default:
+			if fi.Type == ti.Type {
+				c.from = fi
+			}
+			if fi.Type == pia.TypeObject || fi.Type == pia.TypeArray {
+				c.normalisedAlike(d.node, retyped, path+".")
+			}
 		}
 	}
 }
 
-// CarryAcross is Clean for a body whose client speaks another version
-// than its upstream. ok says the body is valid at the upstream's version
-// once the removals among the rules have cut their members, and that
-// nothing else the full path does to a carried body (Normalize by the
-// client's version, the other version rules) would change it. out is the
-// body to forward: body itself when no rule acts (policy
-// carried-untouched-as-sent), else body less the members cut, each with
-// its separator (policy carried-on-the-bytes); applied names the removals
-// that cut, in the order the rules apply, as transform's Report.Applied
-// would. Like Clean it is conservative, and the differential test in
-// transform holds it to the full path.
+// CarryAcross is Cleaner.Mend for a body whose client speaks another
+// version than its upstream. ok says the body is valid at the upstream's
+// version once the removals among the rules have cut their members and
+// the client's version has normalised it, and that no other version rule
+// would change it. out is the body to forward: body itself when nothing
+// changes (policy carried-untouched-as-sent), else body less the members
+// cut, each with its separator (policy carried-on-the-bytes), and with
+// each value normalised written in its place (policy
+// normalised-on-the-bytes); applied names the removals that cut, in the
+// order the rules apply, as transform's Report.Applied would. Like Clean
+// it is conservative, and the differential test in transform holds it to
+// the full path.
 func (v *Validator) CarryAcross(g *Guard, body []byte, o jsonbody.Options) (out []byte, applied []string, ok bool) {
 	if g == nil || !o.Strict {
 		return nil, nil, false
 	}
-	w := cleanWalker{b: body, limited: o.MaxElements > 0, budget: o.MaxElements}
+	w := cleanWalker{b: body, mend: true, carry: g, limited: o.MaxElements > 0, budget: o.MaxElements}
 	w.i = jsonbody.SkipSpace(body, 0)
 	if !w.value(g.c.plan, g.root) || jsonbody.SkipSpace(body, w.i) != len(body) {
 		return nil, nil, false

@@ -103,6 +103,40 @@ func TestCarryAcrossSendsToTheTreeWhatARuleOrTheClientsVersionWouldChange(t *tes
 	assert.False(t, cleanAcross(v, nil, body, gatewayDecode), "no guard, no answer")
 }
 
+// TestCarryAcrossNormalisesAsTheClientsVersionDoes: a value the client's
+// version normalises, where it states the field as the upstream's
+// version does, is written so normalised (policy normalised-on-the-bytes);
+// a field it does not state, it does not normalise, and one a rule
+// watches is left to the full path.
+func TestCarryAcrossNormalisesAsTheClientsVersionDoes(t *testing.T) {
+	v := acrossValidator(t)
+	g := v.Guard(v4312, v4320, "receiveLicense", pia.Request, nil)
+	require.NotNil(t, g)
+	for _, c := range []struct{ name, body, want string }{
+		{"a number for a string both versions state", `{"IZINFINAL":{"nib":1}}`, `{"IZINFINAL":{"nib":"1"}}`},
+		{"text for a number both versions state", `{"IZINFINAL":{"nib":"1","kd":"12"}}`, `{"IZINFINAL":{"nib":"1","kd":12}}`},
+		{"an array's one member bare", `{"IZINFINAL":{"nib":"1","items":{"k":"x"}}}`, `{"IZINFINAL":{"nib":"1","items":[{"k":"x"}]}}`},
+	} {
+		out, applied, ok := v.CarryAcross(g, []byte(c.body), gatewayDecode)
+		if assert.True(t, ok, c.name) {
+			assert.Equal(t, c.want, string(out), c.name)
+			assert.Nil(t, applied, c.name)
+		}
+	}
+	for _, c := range []struct{ name, body string }{
+		{"a field only the upstream's version states, which the client's leaves as sent", `{"IZINFINAL":{"nib":"1","baru":5}}`},
+		{"a field whose format the two versions state otherwise", `{"IZINFINAL":{"nib":"1","tgl":"2024-01-01 10:00:00"}}`},
+	} {
+		_, _, ok := v.CarryAcross(g, []byte(c.body), gatewayDecode)
+		assert.False(t, ok, c.name)
+	}
+	watched := v.Guard(v4312, v4320, "receiveLicense", pia.Request, []Watch{
+		{Path: []string{"IZINFINAL", "kd"}, When: WhenCode, Codes: map[string]string{"11": "1"}},
+	})
+	_, _, ok := v.CarryAcross(watched, []byte(`{"IZINFINAL":{"nib":"1","kd":"12"}}`), gatewayDecode)
+	assert.False(t, ok, "a value a rule watches is normalised on the tree, where the rule sees it")
+}
+
 func TestCarryAcrossCutsTheMembersARemovalRemoves(t *testing.T) {
 	v := acrossValidator(t)
 	removals := []Watch{

@@ -117,10 +117,14 @@ type cleanWalker struct {
 	i     int
 	depth int
 	// mend: a value Normalize would change is written as it would leave
-	// it (an edit), where Clean returns false. CarryAcross does not mend:
-	// a field the client's version does not declare, it does not
-	// normalise, and the plan is the upstream's.
-	mend    bool
+	// it (an edit), where Clean returns false.
+	mend bool
+	// carry is the Guard of a CarryAcross walk, nil for a client of the
+	// upstream's version: the full path normalises a carried body by the
+	// client's version, so a value is mended by that version's facts of
+	// its field (guardNode.from), and only where it states the field as
+	// the upstream's version does.
+	carry   *Guard
 	limited bool
 	budget  int
 	// others holds the names of the members a schema leaves open, of the
@@ -146,6 +150,24 @@ type edit struct {
 // cut records that body[from:to] goes.
 func (w *cleanWalker) cut(from, to int) {
 	w.record(edit{from, to, ""})
+}
+
+// norm is what the full path normalises a value at p by (nil: nothing),
+// g being its guard node, and may whether the walker may write the value
+// so normalised; where it may not, a value that normalisation would
+// change is the full path's to judge.
+func (w *cleanWalker) norm(p *plan, g *guardNode) (f *pia.FieldInfo, may bool) {
+	if p == nil {
+		return nil, false
+	}
+	quiet := g == nil || !g.fail && !g.toText && !g.toNumber && g.codes == nil
+	if w.carry == nil || w.carry.same {
+		return p.norm, w.mend && quiet
+	}
+	if g != nil && g.plan == p && g.from != nil {
+		return g.from, w.mend && quiet
+	}
+	return p.norm, false
 }
 
 // mended records that body[from:to] is written as with, where the walker
@@ -268,12 +290,12 @@ func (w *cleanWalker) number(p *plan, g *guardNode) bool {
 	if p == nil {
 		return true
 	}
-	if p.norm != nil && p.norm.Type == pia.TypeString {
-		if !w.mend {
+	if f, may := w.norm(p, g); f != nil && f.Type == pia.TypeString {
+		if !may {
 			return false
 		}
 		// zero-padded-code: the code the number lost its zeros from.
-		if code, ok := paddedCode(p.norm, lit); ok {
+		if code, ok := paddedCode(f, lit); ok {
 			return strOK(p, code) && w.mended(start, start, `"`) && w.mended(start, end, code) && w.mended(end, end, `"`)
 		}
 		// normalize-string-number: the number as text, written as sent.
@@ -330,22 +352,22 @@ func (w *cleanWalker) str(p *plan, g *guardNode) bool {
 	if p == nil {
 		return true
 	}
-	if f := p.norm; f != nil {
+	if f, may := w.norm(p, g); f != nil {
 		switch f.Type {
 		case pia.TypeNumber, pia.TypeInteger:
 			if isJSONNumber(s) { // normalize-number-string
-				return w.mend && numberOK(p, s) && w.mended(start-1, end, s)
+				return may && numberOK(p, s) && w.mended(start-1, end, s)
 			}
 		case pia.TypeBoolean:
 			if s == "true" || s == "false" { // normalize-boolean-string
 				yes := s == "true"
 				notACode := p.enum != nil && (yes && !p.enum.yes || !yes && !p.enum.no)
-				return w.mend && literalOK(p, tBoolean, notACode) && w.mended(start-1, end, s)
+				return may && literalOK(p, tBoolean, notACode) && w.mended(start-1, end, s)
 			}
 		case pia.TypeString:
 			// date-for-datetime, datetime-for-date, iso-local-datetime
 			if t, changed := normalizeDate(f.Format, s); changed {
-				return w.mend && strOK(p, t) && w.mended(start, end-1, t)
+				return may && strOK(p, t) && w.mended(start, end-1, t)
 			}
 		}
 	}
@@ -385,8 +407,8 @@ func (w *cleanWalker) enter() bool {
 func (w *cleanWalker) array(p *plan, g *guardNode) bool {
 	var items *plan
 	if p != nil {
-		if p.norm != nil && p.norm.Type == pia.TypeObject {
-			return w.arrayForObject(p, g)
+		if f, may := w.norm(p, g); f != nil && f.Type == pia.TypeObject {
+			return may && w.arrayForObject(p, g)
 		}
 		if !admits(p, tArray) || p.enum != nil || p.check != nil {
 			return false
@@ -426,8 +448,8 @@ func (w *cleanWalker) array(p *plan, g *guardNode) bool {
 // object reads an object against p (nil: any members), each member once,
 // then checks required and anyOf on the members seen.
 func (w *cleanWalker) object(p *plan, g *guardNode) bool {
-	if p != nil && p.norm != nil && p.norm.Type == pia.TypeArray {
-		return w.singleObject(p, g)
+	if f, may := w.norm(p, g); f != nil && f.Type == pia.TypeArray {
+		return may && w.singleObject(p, g)
 	}
 	if g != nil && (g.anyObject || g.obj != p) {
 		return false
@@ -588,7 +610,7 @@ branches:
 // object alone in it is that object (policy array-for-object), and the
 // brackets around it go; anything else is the full path's to refuse.
 func (w *cleanWalker) arrayForObject(p *plan, g *guardNode) bool {
-	if !w.mend || !w.enter() {
+	if !w.enter() {
 		return false
 	}
 	open := w.i
@@ -610,7 +632,7 @@ func (w *cleanWalker) arrayForObject(p *plan, g *guardNode) bool {
 // (p): it is the array's one member (policy normalize-single-object),
 // bracketed.
 func (w *cleanWalker) singleObject(p *plan, g *guardNode) bool {
-	if !w.mend || !admits(p, tArray) || p.enum != nil || p.check != nil {
+	if !admits(p, tArray) || p.enum != nil || p.check != nil {
 		return false
 	}
 	return w.mended(w.i, w.i, "[") && w.object(p.items, g) && w.mended(w.i, w.i, "]")

@@ -258,7 +258,8 @@ func TestStatusUpdateDatesAreAcceptedAsRealClientsSendThem(t *testing.T) {
 }
 
 // TestShapesRealClientsSend: a one-element array where an object is
-// documented is that object (policy array-for-object); a body under
+// documented is that object (policy array-for-object), an empty one the
+// empty object (empty-array-for-object); a body under
 // another method's root is refused naming both roots (policy wrong-root),
 // in enforce mode without strict.
 func TestShapesRealClientsSend(t *testing.T) {
@@ -278,6 +279,13 @@ func TestShapesRealClientsSend(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
 	assert.Equal(t, map[string]any{"id_komitmen": ""}, jsonBody(t, oss.last(t))["IZINFINAL"].(map[string]any)["data_teknis"],
 		"[{...}] reaches OSS as the object the PIA documents")
+
+	// PHP's json_encode writes an empty array as [], where the client
+	// means no data_teknis members (policy empty-array-for-object).
+	a = g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"50","data_teknis":[]`, 1))
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"50","data_teknis":{}`, 1), string(oss.last(t).Body),
+		"[] reaches OSS as the empty object")
 
 	a = g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(validLicense, `"status_izin":"50"`,
 		`"status_izin":"50","data_teknis":[{"id_komitmen":""},{"id_komitmen":""}]`, 1))

@@ -451,10 +451,7 @@ func (w *cleanWalker) object(p *plan, g *guardNode) bool {
 	if f, may := w.norm(p, g); f != nil && f.Type == pia.TypeArray {
 		return may && w.singleObject(p, g)
 	}
-	if g != nil && (g.anyObject || g.obj != p) {
-		return false
-	}
-	if p != nil && (!admits(p, tObject) || p.enum != nil || p.check != nil || len(p.unlisted) > 0) {
+	if !objectAdmitted(p, g) {
 		return false
 	}
 	if !w.enter() {
@@ -575,10 +572,24 @@ func (w *cleanWalker) object(p *plan, g *guardNode) bool {
 	}
 	w.depth--
 	w.nOthers = base // a failed walk ends here, so only success restores
+	return complete(p, g, seen)
+}
+
+// objectAdmitted says whether an object may stand at p, where g watches.
+func objectAdmitted(p *plan, g *guardNode) bool {
+	if g != nil && (g.anyObject || g.obj != p) {
+		return false
+	}
+	return p == nil || admits(p, tObject) && p.enum == nil && p.check == nil && len(p.unlisted) == 0
+}
+
+// complete says whether an object holding the properties seen (one bit
+// each) has the members p and g require, and one of p's anyOf branches.
+func complete(p *plan, g *guardNode, seen []uint64) bool {
 	if p == nil {
 		return true
 	}
-	has := func(k int) bool { return k >= 0 && seen[k/64]&(1<<(k%64)) != 0 }
+	has := func(k int) bool { return k >= 0 && k/64 < len(seen) && seen[k/64]&(1<<(k%64)) != 0 }
 	for _, k := range p.requiredAt {
 		if !has(k) {
 			return false
@@ -608,13 +619,19 @@ branches:
 
 // arrayForObject reads an array where an object is documented (p): one
 // object alone in it is that object (policy array-for-object), and the
-// brackets around it go; anything else is the full path's to refuse.
+// brackets around it go; an empty one is the empty object (policy
+// empty-array-for-object); anything else is the full path's to refuse.
 func (w *cleanWalker) arrayForObject(p *plan, g *guardNode) bool {
 	if !w.enter() {
 		return false
 	}
 	open := w.i
 	w.i = jsonbody.SkipSpace(w.b, w.i+1)
+	if w.i < len(w.b) && w.b[w.i] == ']' {
+		w.i++
+		w.depth--
+		return objectAdmitted(p, g) && complete(p, g, nil) && w.mended(open, w.i, "{}")
+	}
 	if w.i >= len(w.b) || w.b[w.i] != '{' || !w.spend() || !w.mended(open, w.i, "") || !w.object(p, g) {
 		return false
 	}

@@ -379,6 +379,7 @@ const mendSchema = `{"type":"object","required":["IZINFINAL"],"properties":{"IZI
 	"tgl":{"type":"string","format":"pia-date"},
 	"waktu":{"type":"string","format":"pia-datetime"},
 	"teknis":{"type":"object","properties":{"luas":{"type":"number"}}},
+	"wajib":{"type":"object","required":["a"],"properties":{"a":{"type":"string"}}},
 	"items":{"type":"array","items":{"type":"object","properties":{"n":{"type":"string"}}}}}}}}`
 
 func TestMendWritesEachNormalisedValueInPlace(t *testing.T) {
@@ -401,6 +402,7 @@ func TestMendWritesEachNormalisedValueInPlace(t *testing.T) {
 		{"an ISO 8601 datetime", `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29T10:00:00.000"}}`, `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29 10:00:00"}}`},
 		{"an escaped date", `{"IZINFINAL":{"nib":"1","waktu":"2024\u002d02-29"}}`, `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29 00:00:00"}}`},
 		{"an object in a one-element array, spaced", "{\"IZINFINAL\":{\"nib\":\"1\",\"teknis\": [ {\"luas\":\"3\"}\n] }}", `{"IZINFINAL":{"nib":"1","teknis": {"luas":3} }}`},
+		{"an empty array for an object, as PHP writes an empty one", "{\"IZINFINAL\":{\"nib\":\"1\",\"teknis\":[ ]}}", `{"IZINFINAL":{"nib":"1","teknis":{}}}`},
 		{"an array's one member bare", `{"IZINFINAL":{"nib":"1","items":{"n":7}}}`, `{"IZINFINAL":{"nib":"1","items":[{"n":"7"}]}}`},
 		{"the rest as sent: order, spacing, escapes", "{ \"IZINFINAL\" : {\n\t\"waktu\" : \"2024-02-29\",\n\t\"nib\" : \"\\u0031\"\n} }",
 			"{ \"IZINFINAL\" : {\n\t\"waktu\" : \"2024-02-29 00:00:00\",\n\t\"nib\" : \"\\u0031\"\n} }"},
@@ -421,6 +423,7 @@ func TestMendWritesEachNormalisedValueInPlace(t *testing.T) {
 		{"a datetime with a zone", `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29T10:00:00Z"}}`},
 		{"two objects where one is documented", `{"IZINFINAL":{"nib":"1","teknis":[{},{}]}}`},
 		{"text in a one-element array", `{"IZINFINAL":{"nib":"1","teknis":["x"]}}`},
+		{"an empty array for an object with a mandatory member", `{"IZINFINAL":{"nib":"1","wajib":[]}}`},
 		{"a number no code is", `{"IZINFINAL":{"nib":"1","status":6}}`},
 		{"a value normalised, another invalid", `{"IZINFINAL":{"nib":"12345678901234","jumlah":"1"}}`},
 		{"a value normalised into an invalid one", `{"IZINFINAL":{"nib":12345678901234}}`},

@@ -38,6 +38,9 @@ import (
 //   - array-for-object: a one-element array holding an object where an
 //     object is documented is that object; any other array is left for
 //     Validate to reject.
+//   - empty-array-for-object: [] where an object is documented is {}, as
+//     PHP's json_encode writes an empty array; the object's own rules
+//     then apply (a mandatory member missing is named).
 //
 // Fields the schema's index does not declare are left alone, and so is a
 // method without a schema. Cleaner.Mend (clean.go) makes the same changes
@@ -117,6 +120,11 @@ func normalizeValue(n *node, val any) (any, bool) {
 			}
 		}
 	case pia.TypeObject:
+		if a, ok := val.([]any); ok && len(a) == 0 {
+			// policy empty-array-for-object: PHP's json_encode writes an
+			// empty array, meant as an empty object, as [].
+			return map[string]any{}, true
+		}
 		if a, ok := val.([]any); ok && len(a) == 1 {
 			// policy array-for-object: [{…}] is the object it holds.
 			if obj, ok := a[0].(map[string]any); ok {

@@ -188,7 +188,7 @@ var differentialValues = []any{
 	nil, false, "", "12", "007", "2024-02-29 23:59:60", "2024-02-29",
 	json.Number("-0.0"), json.Number("12.345"), json.Number("1.5e-2"),
 	json.Number("123456789012345678901234567890"), json.Number("1e999999"),
-	strings.Repeat("é", 300), map[string]any{}, []any{map[string]any{"x": "y"}},
+	strings.Repeat("é", 300), map[string]any{}, []any{map[string]any{"x": "y"}}, []any{},
 }
 
 // fieldKey identifies what decides a field's verdicts and messages: its

@@ -31,6 +31,8 @@ var fuzzExtraSeeds = [][]byte{
 	[]byte(`{"dataNIB":{"data_proyek":{"jumlah_investasi":"1e400","data_proyek_produk":[1,null,{}]}}}`),
 	[]byte(`{"IZINFINAL":[{"nib":1e999}],"INQUERYNIB":{"nib":null},"IZINSTATUS":{"persetujuan_form":"true"}}`),
 	[]byte(`{"INQUERYNIB":{"oss_id":"x"},"IZINFINAL":{"nib":"12345678901234","tgl_terbit_izin":"2023-02-29","kd_izin":7}}`),
+	// Member names that ordered the violations in a circle (ComparePointers).
+	[]byte(`{"IZINSTATUS":{"90":"","8":"","":"","1C":"","2":"","CY1":"","0008B":"","A1A1":"","11281":"","0":"","01":"","02":false,"021171010":{"20070110009":"10020"}}}`),
 }
 
 // FuzzValidate feeds any JSON to Normalize and Validate: they must not

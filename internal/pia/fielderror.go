@@ -62,8 +62,10 @@ func SortFieldErrors(errs []FieldError) {
 }
 
 // ComparePointers compares JSON pointers segment by segment: two array
-// indices by their number, anything else as text; a pointer sorts before
-// the pointers below it.
+// indices by their number, an index before a name, two names as text; a
+// pointer sorts before the pointers below it. (Comparing an index with a
+// name as text made the order circular, 8 < 11281 < 1C < 8, so that the
+// sort depended on the order the violations were found in.)
 func ComparePointers(a, b string) int {
 	for a != "" && b != "" {
 		var sa, sb string
@@ -72,11 +74,16 @@ func ComparePointers(a, b string) int {
 		if sa == sb {
 			continue
 		}
-		if isIndex(sa) && isIndex(sb) && len(sa) != len(sb) {
+		switch ia, ib := isIndex(sa), isIndex(sb); {
+		case ia && ib && len(sa) != len(sb):
 			// Indices have no leading zeros: the shorter is the smaller.
 			if len(sa) < len(sb) {
 				return -1
 			}
+			return 1
+		case ia && !ib:
+			return -1
+		case ib && !ia:
 			return 1
 		}
 		return strings.Compare(sa, sb)

@@ -20,9 +20,11 @@ func TestSortFieldErrorsOrdersArrayIndicesNumerically(t *testing.T) {
 		{Field: "/a/100", Rule: "type"},
 		{Field: "/a/b", Rule: "type"},
 		{Field: "/a01", Rule: "type"},
-		{Field: "/b/01", Rule: "type"}, // a member named 01, not an index: text order
 		{Field: "/b/1", Rule: "type"},
 		{Field: "/b/10", Rule: "type"},
+		{Field: "/b/01", Rule: "type"}, // a member named 01, not an index: after the indices
+		{Field: "/b/1C", Rule: "type"},
+		{Field: "/b/2C", Rule: "type"},
 	}
 	r := rand.New(rand.NewSource(1))
 	for range 20 {
@@ -34,6 +36,17 @@ func TestSortFieldErrorsOrdersArrayIndicesNumerically(t *testing.T) {
 	for _, a := range want {
 		for _, b := range want {
 			assert.Equal(t, -ComparePointers(b.Field, a.Field), ComparePointers(a.Field, b.Field), "%q %q: antisymmetric", a.Field, b.Field)
+		}
+	}
+	// Transitive, on the member names FuzzValidate found a circle in.
+	names := []string{"", "0", "0008B", "01", "02", "021171010", "1C", "2", "8", "90", "11281", "A1A1", "CY1"}
+	for _, a := range names {
+		for _, b := range names {
+			for _, c := range names {
+				if ComparePointers("/x/"+a, "/x/"+b) < 0 && ComparePointers("/x/"+b, "/x/"+c) < 0 {
+					assert.Negative(t, ComparePointers("/x/"+a, "/x/"+c), "%q < %q < %q", a, b, c)
+				}
+			}
 		}
 	}
 }

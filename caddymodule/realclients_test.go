@@ -368,6 +368,32 @@ func TestACodeTypedAsANumberIsTheCodeItLostItsZerosFrom(t *testing.T) {
 	assert.Contains(t, env["keterangan"], `IZINFINAL.status_izin: kode "6" tidak ada di Lampiran 10`)
 }
 
+// TestAPHPListWithGapsIsAList: a list whose first member a PHP client
+// filtered out (array_filter keeps the indexes) is written by json_encode
+// as an object, {"1":{…},"2":{…}}; it reaches the application as the list
+// it is, the rest of the push as sent (policy php-list-as-object).
+func TestAPHPListWithGapsIsAList(t *testing.T) {
+	kld := newUpstream(t, nil)
+	g := startGateway(t, fmt.Sprintf(`
+{listen} {
+	pia {
+		oss %s
+		kld %s
+	}
+}`, freeAddr(t), kld.addr()))
+	doc := fullNIB(t)
+	legalitas := doc["dataNIB"].(map[string]any)["legalitas"].([]any)
+	require.Len(t, legalitas, 3)
+	want := mustJSON(t, doc)
+	doc["dataNIB"].(map[string]any)["legalitas"] = map[string]any{"1": legalitas[0], "2": legalitas[1], "5": legalitas[2]}
+	push := mustJSON(t, doc)
+	require.Contains(t, push, `"legalitas":{"1":{`)
+	a := g.post(t, "/v1/kl/rba/receiveNIB", push)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Empty(t, a.Header.Get("X-PIA-Validation"))
+	assert.Equal(t, want, string(kld.last(t).Body))
+}
+
 // defaults fronts both sides with the gateway's defaults, logging JSON to
 // logFile.
 func defaults(oss, kld, logFile, extra string, log ...string) string {

@@ -647,12 +647,83 @@ func (w *cleanWalker) arrayForObject(p *plan, g *guardNode) bool {
 
 // singleObject reads an object where an array of objects is documented
 // (p): it is the array's one member (policy normalize-single-object),
-// bracketed.
+// bracketed, unless its member names are list indexes (listObject).
 func (w *cleanWalker) singleObject(p *plan, g *guardNode) bool {
 	if !admits(p, tArray) || p.enum != nil || p.check != nil {
 		return false
 	}
+	if name, ok := w.firstName(); ok {
+		if _, index := listIndex(name); index && (p.items == nil || p.items.indexOf(name) < 0) {
+			return w.listObject(p, g)
+		}
+	}
 	return w.mended(w.i, w.i, "[") && w.object(p.items, g) && w.mended(w.i, w.i, "]")
+}
+
+// firstName is the name of the first member of the object at the cursor,
+// as written.
+func (w *cleanWalker) firstName() (string, bool) {
+	i := jsonbody.SkipSpace(w.b, w.i+1)
+	if i >= len(w.b) || w.b[i] != '"' {
+		return "", false
+	}
+	end, ok := jsonbody.ScanStringBody(w.b, i+1)
+	if !ok {
+		return "", false
+	}
+	return view(w.b[i+1 : end-1]), true
+}
+
+// listObject reads an object whose member names are list indexes where an
+// array is documented (p): the list PHP writes as an object when its
+// indexes have gaps (policy php-list-as-object). Its values are read as
+// the array's members; written in the order of their indexes, the braces
+// become brackets and the names go. Another order is the full path's to
+// sort, and a name that is not an index, the full path's to judge.
+func (w *cleanWalker) listObject(p *plan, g *guardNode) bool {
+	if !w.enter() || !w.mended(w.i, w.i+1, "[") {
+		return false
+	}
+	w.i = jsonbody.SkipSpace(w.b, w.i+1)
+	last := -1
+	for {
+		if w.i >= len(w.b) || w.b[w.i] != '"' {
+			return false
+		}
+		member := w.i
+		end, ok := jsonbody.ScanStringBody(w.b, w.i+1)
+		if !ok {
+			return false
+		}
+		name := view(w.b[w.i+1 : end-1])
+		i, index := listIndex(name)
+		if !index || i <= last || p.items != nil && p.items.indexOf(name) >= 0 {
+			return false
+		}
+		last = i
+		w.i = jsonbody.SkipSpace(w.b, end)
+		if w.i >= len(w.b) || w.b[w.i] != ':' {
+			return false
+		}
+		w.i = jsonbody.SkipSpace(w.b, w.i+1)
+		if !w.mended(member, w.i, "") || !w.value(p.items, g) {
+			return false
+		}
+		w.i = jsonbody.SkipSpace(w.b, w.i)
+		if w.i >= len(w.b) {
+			return false
+		}
+		switch w.b[w.i] {
+		case ',':
+			w.i = jsonbody.SkipSpace(w.b, w.i+1)
+			continue
+		case '}':
+			w.i++
+			w.depth--
+			return w.mended(w.i-1, w.i, "]")
+		}
+		return false
+	}
 }
 
 // property numbers the member name read after property prev (len(props)

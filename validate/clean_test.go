@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -288,7 +289,12 @@ func variantsOf(v any) []any {
 		return []any{[]any{x}}
 	case []any:
 		if len(x) > 0 {
-			return []any{x[0]}
+			// Bare, and as PHP writes a list whose first index went.
+			list := map[string]any{}
+			for i, e := range x {
+				list[strconv.Itoa(i+1)] = e
+			}
+			return []any{x[0], list}
 		}
 	}
 	return nil
@@ -403,6 +409,7 @@ func TestMendWritesEachNormalisedValueInPlace(t *testing.T) {
 		{"an escaped date", `{"IZINFINAL":{"nib":"1","waktu":"2024\u002d02-29"}}`, `{"IZINFINAL":{"nib":"1","waktu":"2024-02-29 00:00:00"}}`},
 		{"an object in a one-element array, spaced", "{\"IZINFINAL\":{\"nib\":\"1\",\"teknis\": [ {\"luas\":\"3\"}\n] }}", `{"IZINFINAL":{"nib":"1","teknis": {"luas":3} }}`},
 		{"an empty array for an object, as PHP writes an empty one", "{\"IZINFINAL\":{\"nib\":\"1\",\"teknis\":[ ]}}", `{"IZINFINAL":{"nib":"1","teknis":{}}}`},
+		{"a list PHP wrote as an object", "{\"IZINFINAL\":{\"nib\":\"1\",\"items\":{ \"1\" : {\"n\":7}, \"4\":{}\n}}}", "{\"IZINFINAL\":{\"nib\":\"1\",\"items\":[ {\"n\":\"7\"}, {}\n]}}"},
 		{"an array's one member bare", `{"IZINFINAL":{"nib":"1","items":{"n":7}}}`, `{"IZINFINAL":{"nib":"1","items":[{"n":"7"}]}}`},
 		{"the rest as sent: order, spacing, escapes", "{ \"IZINFINAL\" : {\n\t\"waktu\" : \"2024-02-29\",\n\t\"nib\" : \"\\u0031\"\n} }",
 			"{ \"IZINFINAL\" : {\n\t\"waktu\" : \"2024-02-29 00:00:00\",\n\t\"nib\" : \"\\u0031\"\n} }"},
@@ -424,6 +431,7 @@ func TestMendWritesEachNormalisedValueInPlace(t *testing.T) {
 		{"two objects where one is documented", `{"IZINFINAL":{"nib":"1","teknis":[{},{}]}}`},
 		{"text in a one-element array", `{"IZINFINAL":{"nib":"1","teknis":["x"]}}`},
 		{"an empty array for an object with a mandatory member", `{"IZINFINAL":{"nib":"1","wajib":[]}}`},
+		{"a PHP list written out of the order of its indexes, which the tree sorts", `{"IZINFINAL":{"nib":"1","items":{"4":{},"1":{}}}}`},
 		{"a number no code is", `{"IZINFINAL":{"nib":"1","status":6}}`},
 		{"a value normalised, another invalid", `{"IZINFINAL":{"nib":"12345678901234","jumlah":"1"}}`},
 		{"a value normalised into an invalid one", `{"IZINFINAL":{"nib":12345678901234}}`},

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
@@ -35,6 +36,9 @@ import (
 //     allowed, no zone) is read as "2023-01-20 10:00:00", then as above.
 //   - normalize-single-object: an object where an array of objects is
 //     documented is wrapped in an array.
+//   - php-list-as-object: an object whose member names are all list
+//     indexes, where an array is documented, is the list of its values in
+//     the order of their indexes, as PHP meant it.
 //   - array-for-object: a one-element array holding an object where an
 //     object is documented is that object; any other array is left for
 //     Validate to reject.
@@ -136,6 +140,15 @@ func normalizeValue(n *node, val any) (any, bool) {
 	case pia.TypeArray:
 		switch x := val.(type) {
 		case map[string]any:
+			if list, ok := listOf(n, x); ok {
+				// php-list-as-object: the list PHP wrote as an object.
+				for i, item := range list {
+					if nv, ch := normalizeObject(n, item); ch {
+						list[i] = nv
+					}
+				}
+				return list, true
+			}
 			// normalize-single-object: a single member sent bare.
 			normalizeObject(n, x)
 			return []any{x}, true
@@ -155,6 +168,51 @@ func normalizeValue(n *node, val any) (any, bool) {
 		}
 	}
 	return val, false
+}
+
+// listOf applies policy php-list-as-object: an object whose member names
+// are all list indexes ("1", "3"), none of them a field of the array's
+// members (n), is the list PHP's json_encode writes as an object once its
+// indexes have gaps (after array_filter or unset): its values, in the
+// order of their indexes.
+func listOf(n *node, obj map[string]any) ([]any, bool) {
+	if len(obj) == 0 {
+		return nil, false
+	}
+	type entry struct {
+		index int
+		value any
+	}
+	entries := make([]entry, 0, len(obj))
+	for name, v := range obj {
+		i, ok := listIndex(name)
+		if !ok || n.children[name] != nil {
+			return nil, false
+		}
+		entries = append(entries, entry{i, v})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return a.index - b.index })
+	list := make([]any, len(entries))
+	for i, e := range entries {
+		list[i] = e.value
+	}
+	return list, true
+}
+
+// listIndex reads a member name as a list index: digits, without a
+// leading zero but for "0" itself, at most nine of them.
+func listIndex(name string) (int, bool) {
+	if name == "" || len(name) > 9 || len(name) > 1 && name[0] == '0' {
+		return 0, false
+	}
+	i := 0
+	for _, c := range []byte(name) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		i = i*10 + int(c-'0')
+	}
+	return i, true
 }
 
 // isJSONNumber is the test of policy normalize-number-string: a string is

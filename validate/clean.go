@@ -157,17 +157,23 @@ func (w *cleanWalker) cut(from, to int) {
 // so normalised; where it may not, a value that normalisation would
 // change is the full path's to judge.
 func (w *cleanWalker) norm(p *plan, g *guardNode) (f *pia.FieldInfo, may bool) {
-	if p == nil {
+	switch {
+	case p == nil:
 		return nil, false
-	}
-	quiet := g == nil || !g.fail && !g.toText && !g.toNumber && g.codes == nil
-	if w.carry == nil || w.carry.same {
-		return p.norm, w.mend && quiet
-	}
-	if g != nil && g.plan == p && g.from != nil {
-		return g.from, w.mend && quiet
+	case w.carry == nil && g == nil:
+		return p.norm, w.mend // a client of the upstream's version
+	case w.carry == nil || w.carry.same:
+		return p.norm, w.mend && g.quiet()
+	case g != nil && g.plan == p && g.from != nil:
+		return g.from, w.mend && g.quiet()
 	}
 	return p.norm, false
+}
+
+// quiet says whether nothing at n keeps a value from being normalised on
+// the bytes: no rule watches its type or codes, and none acts on it.
+func (n *guardNode) quiet() bool {
+	return n == nil || !n.fail && !n.toText && !n.toNumber && n.codes == nil
 }
 
 // mended records that body[from:to] is written as with, where the walker

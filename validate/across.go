@@ -290,7 +290,11 @@ func (v *Validator) CarryAcross(g *Guard, body []byte, o jsonbody.Options) (out 
 	if !w.value(g.c.plan, g.root) || jsonbody.SkipSpace(body, w.i) != len(body) {
 		return nil, nil, false
 	}
-	return w.spliced(), g.fired(w.fired), true
+	out, ok = w.spliced()
+	if !ok {
+		return nil, nil, false
+	}
+	return out, g.fired(w.fired), true
 }
 
 // fired names the removals whose bits are set, in rule order; nil for

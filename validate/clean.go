@@ -69,7 +69,7 @@ func (cl Cleaner) read(body []byte, o jsonbody.Options, mend bool) ([]byte, bool
 	if !w.value(c.plan, nil) || jsonbody.SkipSpace(body, w.i) != len(body) {
 		return nil, false
 	}
-	return w.spliced(), true
+	return w.spliced()
 }
 
 // cleanable says whether Clean may answer for a schema: one whose numbers
@@ -195,24 +195,31 @@ func (w *cleanWalker) record(e edit) {
 	w.more = append(w.more, e)
 }
 
-// spliced is the body with its edits: the body itself without any.
-func (w *cleanWalker) spliced() []byte {
+// spliced is the body with its edits: the body itself without any. The
+// walk records them in the order of the bytes; edits out of that order
+// would be a mistake of the walker's, answered false (the full path)
+// rather than with a body spliced wrong.
+func (w *cleanWalker) spliced() ([]byte, bool) {
 	if w.nEdits == 0 {
-		return w.b
+		return w.b, true
 	}
 	edits := append(w.edits[:w.nEdits:w.nEdits], w.more...)
-	n := len(w.b)
+	n, at := len(w.b), 0
 	for _, e := range edits {
+		if e.from < at || e.to < e.from {
+			return nil, false
+		}
+		at = e.to
 		n += len(e.with) - (e.to - e.from)
 	}
 	out := make([]byte, 0, n)
-	at := 0
+	at = 0
 	for _, e := range edits {
 		out = append(out, w.b[at:e.from]...)
 		out = append(out, e.with...)
 		at = e.to
 	}
-	return append(out, w.b[at:]...)
+	return append(out, w.b[at:]...), true
 }
 
 // view shows b as a string for the duration of a check, without a copy:

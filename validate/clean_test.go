@@ -446,3 +446,25 @@ func TestMendWritesEachNormalisedValueInPlace(t *testing.T) {
 	require.True(t, ok)
 	assert.Same(t, &body[0], &out[0])
 }
+
+// TestSplicedWritesEditsInOrderAndRefusesOthers: edits in the order of
+// the bytes are spliced in; edits out of it, which only a mistake of the
+// walker's would record, are answered false, for the full path, rather
+// than with a body spliced wrong (or a panic).
+func TestSplicedWritesEditsInOrderAndRefusesOthers(t *testing.T) {
+	w := cleanWalker{b: []byte(`{"a":1,"b":"2"}`)}
+	w.record(edit{5, 5, `"`})
+	w.record(edit{6, 6, `"`})
+	w.record(edit{11, 14, "2"})
+	out, ok := w.spliced()
+	require.True(t, ok)
+	assert.Equal(t, `{"a":"1","b":2}`, string(out))
+	for _, edits := range [][]edit{{{6, 6, ""}, {5, 5, ""}}, {{6, 5, ""}}, {{2, 8, ""}, {4, 9, ""}}} {
+		w := cleanWalker{b: []byte(`{"a":1,"b":"2"}`)}
+		for _, e := range edits {
+			w.record(e)
+		}
+		_, ok := w.spliced()
+		assert.False(t, ok, "%v", edits)
+	}
+}

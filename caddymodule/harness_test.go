@@ -86,6 +86,12 @@ func globalOptionsLogging(admin string, log ...string) string {
 		strings.Join(log, "\n\t\t") + "\n\t}\n}\n"
 }
 
+// bothSides fronts OSS and a K/L/D application with the gateway's
+// defaults.
+func bothSides(oss, kld string) string {
+	return fmt.Sprintf("{listen} {\n\tpia {\n\t\toss %s\n\t\tkld %s\n\t}\n}\n", oss, kld)
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -318,13 +318,7 @@ func TestShapesRealClientsSend(t *testing.T) {
 // anew, members sorted.
 func TestANormalisedBodyGoesOnAsSentButForItsValues(t *testing.T) {
 	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
-	g := startGateway(t, fmt.Sprintf(`
-{listen} {
-	pia {
-		oss %s
-		kld %s
-	}
-}`, oss.addr(), kld.addr()))
+	g := startGateway(t, bothSides(oss.addr(), kld.addr()))
 
 	// A client's licence, indented, with the NIB as a number and a
 	// validity date with a time.
@@ -374,13 +368,7 @@ func TestACodeTypedAsANumberIsTheCodeItLostItsZerosFrom(t *testing.T) {
 // it is, the rest of the push as sent (policy php-list-as-object).
 func TestAPHPListWithGapsIsAList(t *testing.T) {
 	kld := newUpstream(t, nil)
-	g := startGateway(t, fmt.Sprintf(`
-{listen} {
-	pia {
-		oss %s
-		kld %s
-	}
-}`, freeAddr(t), kld.addr()))
+	g := startGateway(t, bothSides(freeAddr(t), kld.addr()))
 	doc := fullNIB(t)
 	legalitas := doc["dataNIB"].(map[string]any)["legalitas"].([]any)
 	require.Len(t, legalitas, 3)

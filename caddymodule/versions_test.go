@@ -44,13 +44,7 @@ func TestOldClientRequestIsUpgradedForTheUpstream(t *testing.T) {
 
 func TestOldClientWhoseBodyNoRuleActsOnPassesByteForByte(t *testing.T) {
 	kld := newUpstream(t, nil)
-	g := startGateway(t, fmt.Sprintf(`
-{listen} {
-	pia {
-		oss %s
-		kld %s
-	}
-}`, freeAddr(t), kld.addr()))
+	g := startGateway(t, bothSides(freeAddr(t), kld.addr()))
 	// The 4.3.20 sample (internal/pia/testdata), indented, from an OSS that
 	// states 4.3.12: no rule between the two acts on it, so it goes on as
 	// sent (validate.CarryAcross), not decoded and written anew.

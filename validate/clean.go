@@ -441,21 +441,31 @@ func (w *cleanWalker) array(p *plan, g *guardNode) bool {
 		if !w.value(items, g) {
 			return false
 		}
-		w.i = jsonbody.SkipSpace(w.b, w.i)
-		if w.i >= len(w.b) {
-			return false
-		}
-		switch w.b[w.i] {
-		case ',':
-			w.i = jsonbody.SkipSpace(w.b, w.i+1)
-			continue
-		case ']':
-			w.i++
+		more, ok := w.after(']')
+		if !ok || !more {
 			w.depth--
-			return true
+			return ok
 		}
-		return false
 	}
+}
+
+// after reads what follows a member of an array or an object: a comma,
+// with more members to come, or the closing bracket, which it consumes;
+// ok is false for anything else.
+func (w *cleanWalker) after(closing byte) (more, ok bool) {
+	w.i = jsonbody.SkipSpace(w.b, w.i)
+	if w.i >= len(w.b) {
+		return false, false
+	}
+	switch w.b[w.i] {
+	case ',':
+		w.i = jsonbody.SkipSpace(w.b, w.i+1)
+		return true, true
+	case closing:
+		w.i++
+		return false, true
+	}
+	return false, false
 }
 
 // object reads an object against p (nil: any members), each member once,
@@ -722,20 +732,14 @@ func (w *cleanWalker) listObject(p *plan, g *guardNode) bool {
 		if !w.mended(member, w.i, "") || !w.value(p.items, g) {
 			return false
 		}
-		w.i = jsonbody.SkipSpace(w.b, w.i)
-		if w.i >= len(w.b) {
+		more, ok := w.after('}')
+		if !ok {
 			return false
 		}
-		switch w.b[w.i] {
-		case ',':
-			w.i = jsonbody.SkipSpace(w.b, w.i+1)
-			continue
-		case '}':
-			w.i++
+		if !more {
 			w.depth--
 			return w.mended(w.i-1, w.i, "]")
 		}
-		return false
 	}
 }
 

@@ -64,6 +64,10 @@ func FuzzGateway(f *testing.F) {
 	f.Add("receiveNIBKKPR", "4.3.16", `{"dataNIB":{"data_proyek":[{"jumlah_tka_l":"12a"}]}}`)
 	f.Add("checkLicenseStatus", "4.3.19", `{"CHECKLICENSESTATUS":{"id_izin":"1"}}`)
 	f.Add("receiveLicense", "", `{"IZINFINAL":[1,{"nib":1e999999999}]}`)
+	// Bodies as PHP clients write them: a number for text, a code that
+	// lost its zero, [] for an object, a list with a gap as an object.
+	f.Add("receiveLicense", "", `{"IZINFINAL":{"nib":8120000000001,"status_izin":5,"data_teknis":[],"tgl_terbit_izin":"2026-11-30 10:00:00"}}`)
+	f.Add("receiveNIB", "4.3.20", `{"dataNIB":{"legalitas":{"1":{"jenis_legal":"01"},"3":{"no_legal":7}},"data_proyek":{"kbli":"01111"}}}`)
 	g := fuzzGateway(f)
 	allowed := map[int]bool{200: true, 400: true, 401: true, 404: true, 405: true, 410: true, 413: true, 415: true}
 	f.Fuzz(func(t *testing.T, method, version, body string) {

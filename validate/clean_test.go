@@ -2,7 +2,8 @@ package validate
 
 // Fixtures: bodies built by the shared sampler and the documentation
 // examples (piatest), and the sampled 4.3.20 request fixtures of
-// internal/pia/testdata; byteMutations are made by hand.
+// internal/pia/testdata; byteMutations, variantsOf, and mendSchema with
+// its bodies are made by hand.
 
 import (
 	"encoding/json"

@@ -206,6 +206,13 @@ func (g *gateway) reload(t *testing.T) {
 	// again. The next call opens a new one, as a client does after such an
 	// EOF.
 	http.DefaultClient.CloseIdleConnections()
+	// Caddy's /load returns once the old servers' shutdowns have started,
+	// not once they have stopped accepting (caddyhttp App.Stop: "the
+	// scheduler might still pause them right before calling Shutdown()"),
+	// and the old and new servers share the listening socket: under the
+	// race detector a new connection was seen served by the old config.
+	// The wait lets the old servers close their side first.
+	time.Sleep(200 * time.Millisecond)
 }
 
 // metrics is the Prometheus exposition of the gateway's admin endpoint.

@@ -247,9 +247,9 @@ func (w *cleanWalker) value(p *plan, g *guardNode) bool {
 	case c == '-' || c >= '0' && c <= '9':
 		return w.number(p, g)
 	case c == 't':
-		return w.literal("true", p, tBoolean, p != nil && p.enum != nil && !p.enum.yes || g != nil && g.toText)
+		return w.literal("true", p, tBoolean, notABoolCode(p, true) || g != nil && g.toText)
 	case c == 'f':
-		return w.literal("false", p, tBoolean, p != nil && p.enum != nil && !p.enum.no || g != nil && g.toText)
+		return w.literal("false", p, tBoolean, notABoolCode(p, false) || g != nil && g.toText)
 	case c == 'n':
 		return w.literal("null", p, tNull, p != nil && p.enum != nil && !p.enum.null)
 	}
@@ -278,6 +278,11 @@ func (w *cleanWalker) literal(word string, p *plan, t jtype, notACode bool) bool
 	}
 	w.i += len(word)
 	return true
+}
+
+// notABoolCode says whether p's enum leaves out the boolean yes.
+func notABoolCode(p *plan, yes bool) bool {
+	return p != nil && p.enum != nil && (yes && !p.enum.yes || !yes && !p.enum.no)
 }
 
 // literalOK says whether true, false or null (of type t) is valid at p.
@@ -373,9 +378,7 @@ func (w *cleanWalker) str(p *plan, g *guardNode) bool {
 			}
 		case pia.TypeBoolean:
 			if s == "true" || s == "false" { // normalize-boolean-string
-				yes := s == "true"
-				notACode := p.enum != nil && (yes && !p.enum.yes || !yes && !p.enum.no)
-				return may && literalOK(p, tBoolean, notACode) && w.mended(start-1, end, s)
+				return may && literalOK(p, tBoolean, notABoolCode(p, s == "true")) && w.mended(start-1, end, s)
 			}
 		case pia.TypeString:
 			// date-for-datetime, datetime-for-date, iso-local-datetime
@@ -575,21 +578,16 @@ func (w *cleanWalker) object(p *plan, g *guardNode) bool {
 				pending = member
 			}
 			lastEnd = w.i
-			w.i = jsonbody.SkipSpace(w.b, w.i)
-			if w.i >= len(w.b) {
+			more, ok := w.after('}')
+			if !ok {
 				return false
 			}
-			if w.b[w.i] == ',' {
-				w.i = jsonbody.SkipSpace(w.b, w.i+1)
+			if more {
 				continue
-			}
-			if w.b[w.i] != '}' {
-				return false
 			}
 			if pending >= 0 {
 				w.cut(pending, lastEnd)
 			}
-			w.i++
 			break
 		}
 	}

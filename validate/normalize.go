@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/caddy-pia/caddy-pia/internal/jsonbody"
@@ -124,16 +125,18 @@ func normalizeValue(n *node, val any) (any, bool) {
 			}
 		}
 	case pia.TypeObject:
-		if a, ok := val.([]any); ok && len(a) == 0 {
-			// policy empty-array-for-object: PHP's json_encode writes an
-			// empty array, meant as an empty object, as [].
-			return map[string]any{}, true
-		}
-		if a, ok := val.([]any); ok && len(a) == 1 {
-			// policy array-for-object: [{…}] is the object it holds.
-			if obj, ok := a[0].(map[string]any); ok {
-				normalizeObject(n, obj)
-				return obj, true
+		if a, ok := val.([]any); ok {
+			switch len(a) {
+			case 0:
+				// policy empty-array-for-object: PHP's json_encode writes
+				// an empty array, meant as an empty object, as [].
+				return map[string]any{}, true
+			case 1:
+				// policy array-for-object: [{…}] is the object it holds.
+				if obj, ok := a[0].(map[string]any); ok {
+					normalizeObject(n, obj)
+					return obj, true
+				}
 			}
 		}
 		return normalizeObject(n, val)
@@ -199,20 +202,14 @@ func listOf(n *node, obj map[string]any) ([]any, bool) {
 	return list, true
 }
 
-// listIndex reads a member name as a list index: digits, without a
-// leading zero but for "0" itself, at most nine of them.
+// listIndex reads a member name as a list index: an index as a JSON
+// pointer has one (pia.IsIndex), of at most nine digits.
 func listIndex(name string) (int, bool) {
-	if name == "" || len(name) > 9 || len(name) > 1 && name[0] == '0' {
+	if len(name) > 9 || !pia.IsIndex(name) {
 		return 0, false
 	}
-	i := 0
-	for _, c := range []byte(name) {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		i = i*10 + int(c-'0')
-	}
-	return i, true
+	i, err := strconv.Atoi(name)
+	return i, err == nil
 }
 
 // isJSONNumber is the test of policy normalize-number-string: a string is

@@ -74,7 +74,7 @@ func ComparePointers(a, b string) int {
 		if sa == sb {
 			continue
 		}
-		switch ia, ib := isIndex(sa), isIndex(sb); {
+		switch ia, ib := IsIndex(sa), IsIndex(sb); {
 		case ia && ib && len(sa) != len(sb):
 			// Indices have no leading zeros: the shorter is the smaller.
 			if len(sa) < len(sb) {
@@ -105,9 +105,9 @@ func nextSegment(p string) (seg, rest string) {
 	return p, ""
 }
 
-// isIndex reports a segment that can be an array index: digits, without
+// IsIndex reports a segment that can be an array index: digits, without
 // a leading zero.
-func isIndex(seg string) bool {
+func IsIndex(seg string) bool {
 	if seg == "" || seg[0] == '0' && len(seg) > 1 {
 		return false
 	}

@@ -727,3 +727,30 @@ func TestMessagesAnOperatorCanActOn(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `"method":"checkLicenseStatus".*"client_version":"4.3.16"`, string(logs))
 }
+
+// TestAPHPBodyIsMendedOnlyOnceItsCallerIsKnown: the body a PHP client
+// writes (a number for the NIB, a code that lost its zero, [] for an
+// object) is mended and forwarded with a key; without one it is refused
+// 401 before it is read, over max_body_size 413, and broken 400, and none
+// of them reaches OSS.
+func TestAPHPBodyIsMendedOnlyOnceItsCallerIsKnown(t *testing.T) {
+	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
+	g := startGateway(t, authConfig(oss.addr(), kld.addr(), t.TempDir(), "", `max_body_size 2KB
+		method receiveLicense {
+			validation enforce
+		}`))
+	key := g.getKey(t, "demo", "demo-secret")
+	php := strings.Replace(strings.Replace(validLicense, `"nib":"8120000000001"`, `"nib":8120000000001`, 1),
+		`"status_izin":"50"`, `"status_izin":5,"data_teknis":[]`, 1)
+
+	a := g.post(t, "/v1/kl/rba/receiveLicense", php, "user_key", key)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"05","data_teknis":{}`, 1), string(oss.last(t).Body))
+
+	g.post(t, "/v1/kl/rba/receiveLicense", php).envelope("responreceiveLicense", http.StatusUnauthorized)
+	g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(php, `"data_teknis":[]`, `"data_teknis":[`, 1), "user_key", key).
+		envelope("responreceiveLicense", http.StatusBadRequest)
+	g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(php, `"data_teknis":[]`, `"data_teknis":[],"x":"`+strings.Repeat("a", 2048)+`"`, 1), "user_key", key).
+		envelope("responreceiveLicense", http.StatusRequestEntityTooLarge)
+	assert.Len(t, oss.received(), 1, "only the call with its key reached OSS")
+}

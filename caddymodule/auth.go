@@ -420,9 +420,14 @@ func (g *Gateway) issueKey(x *exchange, w http.ResponseWriter, r *http.Request) 
 	if ref != nil {
 		return g.refuse(x, w, ref)
 	}
-	// The same types as on every route: a client that sends its JSON as a
-	// form (PHP's curl) gets its key as it gets its calls through.
-	if ct := r.Header.Get("Content-Type"); !acceptedType(ct, body) {
+	// The same types and charsets as on every route: a client that sends
+	// its JSON as a form (PHP's curl) or in windows-1252 gets its key as it
+	// gets its calls through.
+	ct := r.Header.Get("Content-Type")
+	if body, _, ref = inUTF8(body, charset(ct)); ref != nil {
+		return g.refuse(x, w, ref)
+	}
+	if !acceptedType(ct, body) {
 		return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, clipPath(ct))
 	}
 	// A body that is not JSON gets the answer it gets on every route
@@ -496,7 +501,7 @@ func (g *Gateway) verifyOSSToken(m *pia.Method, tok string, body []byte) *refusa
 	}
 	var dup *jsonbody.DuplicateMemberError
 	if errors.As(err, &dup) {
-		return g.decodeRefusal(err) // the Token's NIB named twice
+		return g.decodeRefusal(body, err) // the Token's NIB named twice
 	}
 	return g.authRefusal(err)
 }

@@ -7,6 +7,7 @@ package caddymodule
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -82,9 +84,12 @@ func FuzzGateway(f *testing.F) {
 		}
 		nib, _, _ := jsonbody.ScanString([]byte(body), auth.NIBPath(m)...)
 		token := auth.ComputeOSSToken("u", "p", nib, time.Now())
-		send := func(sent, encoding string) *httptest.ResponseRecorder {
+		send := func(sent, encoding string, contentType ...string) *httptest.ResponseRecorder {
 			req := httptest.NewRequest(http.MethodPost, "/v1/kl/rba/"+method, strings.NewReader(sent))
 			req.Header.Set("Content-Type", "application/json")
+			if len(contentType) > 0 {
+				req.Header.Set("Content-Type", contentType[0])
+			}
 			req.Header.Set("Token", token)
 			if encoding != "" {
 				req.Header.Set("Content-Encoding", encoding)
@@ -104,11 +109,25 @@ func FuzzGateway(f *testing.F) {
 		// The same body gzipped, or behind a byte order mark, gets the same
 		// answer (policies request-content-encoding, bom-dropped).
 		gz := compressed("gzip", body)
+		same := func(variant string, got *httptest.ResponseRecorder) {
+			if got.Code != w.Code || w.Code != http.StatusOK && got.Body.String() != w.Body.String() {
+				t.Fatalf("%s: %d %s, as sent: %d %s", variant, got.Code, got.Body, w.Code, w.Body)
+			}
+		}
 		if len(body)+3 <= fuzzMaxBody && len(gz) <= fuzzMaxBody { // neither crosses max_body_size where the body does not
-			for variant, got := range map[string]*httptest.ResponseRecorder{"gzip": send(gz, "gzip"), "bom": send("\xef\xbb\xbf"+body, "")} {
-				if got.Code != w.Code || w.Code != http.StatusOK && got.Body.String() != w.Body.String() {
-					t.Fatalf("%s: %d %s, as sent: %d %s", variant, got.Code, got.Body, w.Code, w.Body)
-				}
+			same("gzip", send(gz, "gzip"))
+			same("bom", send("\xef\xbb\xbf"+body, ""))
+		}
+		// The same characters in UTF-16 or windows-1252, as .NET and Java
+		// clients write them, get the same answer too (policy
+		// body-charset): for a body of UTF-8 that begins as JSON does, with
+		// a character of ASCII.
+		if utf8.ValidString(body) && len(body) >= 2 && body[0] != 0 && body[0] < utf8.RuneSelf && body[1] != 0 {
+			if u16 := utf16Of(body, binary.LittleEndian, false); len(u16) <= fuzzMaxBody {
+				same("utf-16", send(u16, "", "application/json; charset=utf-16"))
+			}
+			if cp, ok := in1252(body); ok && (cp == body || !utf8.ValidString(cp)) {
+				same("windows-1252", send(cp, "", "application/json; charset=windows-1252"))
 			}
 		}
 		if !allowed[w.Code] {
@@ -197,4 +216,20 @@ func FuzzPathParam(f *testing.F) {
 			t.Fatalf("forwarded segment %q decodes to %q, want the parameter %q as one segment", tail, got, param)
 		}
 	})
+}
+
+// in1252 is s written in windows-1252, when each of its characters is one.
+func in1252(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch c := to1252(r); {
+		case r < 0x80 || r >= 0xA0 && r <= 0xFF:
+			b = append(b, byte(r))
+		case c >= 0x80 && c < 0xA0 && cp1252[c-0x80] == r:
+			b = append(b, c)
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
 }

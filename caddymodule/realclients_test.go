@@ -8,6 +8,7 @@ package caddymodule
 import (
 	"bytes"
 	"crypto/tls"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -20,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -753,4 +755,86 @@ func TestAPHPBodyIsMendedOnlyOnceItsCallerIsKnown(t *testing.T) {
 	g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(php, `"data_teknis":[]`, `"data_teknis":[],"x":"`+strings.Repeat("a", 2048)+`"`, 1), "user_key", key).
 		envelope("responreceiveLicense", http.StatusRequestEntityTooLarge)
 	assert.Len(t, oss.received(), 1, "only the call with its key reached OSS")
+}
+
+// utf16Of is s in UTF-16 in the byte order given, as .NET's Encoding.Unicode
+// (little-endian) and Encoding.BigEndianUnicode write it, behind a byte
+// order mark when bom is set.
+func utf16Of(s string, order binary.ByteOrder, bom bool) string {
+	units := utf16.Encode([]rune(s))
+	if bom {
+		units = append([]uint16{0xFEFF}, units...)
+	}
+	b := make([]byte, 2*len(units))
+	for i, u := range units {
+		order.PutUint16(b[2*i:], u)
+	}
+	return string(b)
+}
+
+// TestABodyInAnotherCharsetIsReadInIt: a Java client's default ISO-8859-1
+// (Apache HttpClient's StringEntity sends text/plain; charset=ISO-8859-1)
+// or a Windows application's windows-1252, stated in the Content-Type, and
+// UTF-16 as .NET's Encoding.Unicode writes it, are read in their characters
+// and reach OSS as the same characters in UTF-8; a body that is not UTF-8
+// under no stated charset is refused, naming the byte; a UTF-8 body
+// labelled ISO-8859-1 is read as UTF-8, and OSS is no longer told
+// otherwise (policy body-charset).
+func TestABodyInAnotherCharsetIsReadInIt(t *testing.T) {
+	oss := newUpstream(t, nil)
+	g := startGateway(t, enforcing(oss.addr(), ""))
+	const path = "/v1/kl/rba/receiveLicense"
+	signed := func(name string) string {
+		return strings.Replace(validLicense, `"nama_ttd":"Budi Santoso"`, `"nama_ttd":"`+name+`"`, 1)
+	}
+	inUTF8 := signed("José Ramos–Horta")
+	in1252 := signed("Jos\xe9 Ramos\x96Horta")
+	forwarded := func(what string) {
+		t.Helper()
+		got := oss.last(t)
+		assert.Equal(t, inUTF8, string(got.Body), "%s: the same characters, in UTF-8", what)
+		assert.Equal(t, "application/json", got.Header.Get("Content-Type"), "%s: OSS is told what it gets", what)
+	}
+
+	for _, ct := range []string{"text/plain; charset=ISO-8859-1", "application/json; charset=windows-1252", "application/json;charset=latin1"} {
+		a := g.post(t, path, in1252, "Content-Type", ct)
+		require.Equal(t, http.StatusOK, a.StatusCode, "%s: %s", ct, a.Body)
+		forwarded(ct)
+	}
+	a := g.post(t, path, inUTF8, "Content-Type", "application/json; charset=ISO-8859-1")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	forwarded("UTF-8 labelled ISO-8859-1")
+
+	for _, sent := range []struct {
+		name, body string
+	}{
+		{"little-endian", utf16Of(inUTF8, binary.LittleEndian, false)},
+		{"little-endian behind its mark", utf16Of(inUTF8, binary.LittleEndian, true)},
+		{"big-endian behind its mark", utf16Of(inUTF8, binary.BigEndian, true)},
+		{"big-endian", utf16Of(inUTF8, binary.BigEndian, false)},
+	} {
+		a := g.post(t, path, sent.body, "Content-Type", "application/json; charset=utf-16")
+		require.Equal(t, http.StatusOK, a.StatusCode, "UTF-16 %s: %s", sent.name, a.Body)
+		forwarded("UTF-16 " + sent.name)
+	}
+	a = g.post(t, path, utf16Of(inUTF8, binary.LittleEndian, false), "Content-Type", "application/json")
+	require.Equal(t, http.StatusOK, a.StatusCode, "UTF-16 is told by its bytes, whatever the label: %s", a.Body)
+	forwarded("UTF-16 labelled nothing")
+	accepted := len(oss.received())
+
+	at := strings.IndexByte(in1252, 0xe9)
+	env := g.post(t, path, in1252, "Content-Type", "application/json").envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Equal(t, fmt.Sprintf("Body bukan UTF-8 yang valid: byte 0xE9 pada posisi %d; kirim UTF-8, atau nyatakan pengkodean body di Content-Type (mis. application/json; charset=windows-1252)", at), env["keterangan"])
+	env = g.post(t, path, in1252, "Content-Type", "application/json; charset=Shift_JIS").envelope("responreceiveLicense", http.StatusUnsupportedMediaType)
+	assert.Contains(t, env["keterangan"], `charset "shift_jis" tidak didukung`)
+	lone := utf16Of(`{"IZINFINAL":{"nama_ttd":"`, binary.LittleEndian, false) + "\x00\xd8" + utf16Of(`"}}`, binary.LittleEndian, false)
+	env = g.post(t, path, lone, "Content-Type", "application/json; charset=utf-16").envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Equal(t, fmt.Sprintf("Body bukan UTF-16 yang valid pada posisi %d", 2*len(`{"IZINFINAL":{"nama_ttd":"`)), env["keterangan"])
+	assert.Len(t, oss.received(), accepted, "nothing refused reaches OSS")
+
+	// A key asked for in UTF-16 is issued like one asked for in UTF-8.
+	g = startGateway(t, authConfig(oss.addr(), freeAddr(t), t.TempDir(), "", ""))
+	env = g.post(t, "/v1/kl/rba/sendSecurityKey", utf16Of(`{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}`, binary.LittleEndian, true)).
+		envelope("responsendSecurityKey", http.StatusOK)
+	assert.NotEmpty(t, env["key"])
 }

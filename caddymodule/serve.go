@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -462,14 +463,20 @@ func (g *Gateway) serve(x *exchange, w http.ResponseWriter, r *http.Request, nex
 	hasBody := m.HTTPMethod != http.MethodGet
 	if hasBody {
 		ct := r.Header.Get("Content-Type")
+		cs := charset(ct)
+		var rewritten bool
+		if body, rewritten, ref = inUTF8(body, cs); ref != nil {
+			return g.refuse(x, w, ref)
+		}
 		if !acceptedType(ct, body) {
 			return g.answer(x, w, http.StatusUnsupportedMediaType, outcomeMediaType, pia.MsgUnsupportedMediaType, clipPath(ct))
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
 			return g.answer(x, w, http.StatusBadRequest, outcomeBadJSON, pia.MsgEmptyBody)
 		}
-		if !isJSON(ct) {
-			// policy content-type-lenient: what goes upstream is JSON and says so.
+		if rewritten || !utf8Label(cs) || !isJSON(ct) {
+			// What goes upstream is JSON in UTF-8 and says so, as the
+			// gateway read it (policies content-type-lenient, body-charset).
 			r.Header.Set("Content-Type", "application/json")
 		}
 	}
@@ -531,7 +538,7 @@ func (g *Gateway) processBody(x *exchange, w http.ResponseWriter, r *http.Reques
 	}
 	doc, err := jsonbody.DecodeWith(body, g.decode)
 	if err != nil {
-		return nil, g.decodeRefusal(err)
+		return nil, g.decodeRefusal(body, err)
 	}
 	if checkData {
 		if ref := g.checkInstansi(claims, m, doc); ref != nil {
@@ -654,7 +661,7 @@ func withUntranslated(untranslated, violations []pia.FieldError) []pia.FieldErro
 // tree for the asking, and a valid body never comes here.
 func (g *Gateway) brokenBody(body []byte) *refusal {
 	if err := jsonbody.Check(body, g.decode); err != nil {
-		return g.decodeRefusal(err)
+		return g.decodeRefusal(body, err)
 	}
 	// Unreachable: the strict decoder accepts less than Valid and
 	// ScanString do. Still an answer, never a crash.
@@ -663,10 +670,14 @@ func (g *Gateway) brokenBody(body []byte) *refusal {
 
 // decodeRefusal answers a body the strict decoder refused: a repeated
 // member is named (400), too many values is 413, as too many bytes is
-// (policy strict-request-json).
-func (g *Gateway) decodeRefusal(err error) *refusal {
+// (policy strict-request-json); a body whose first fault is that it is not
+// UTF-8 is told how to send it (policy body-charset).
+func (g *Gateway) decodeRefusal(body []byte, err error) *refusal {
 	var dup *jsonbody.DuplicateMemberError
 	var many *jsonbody.TooManyElementsError
+	if ref := notUTF8(body, err); ref != nil {
+		return ref
+	}
 	switch {
 	case errors.As(err, &dup):
 		return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgDuplicateMember,
@@ -829,6 +840,13 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 	// A .NET application's byte order mark is no part of the JSON (policy
 	// bom-dropped).
 	plain = withoutBOM(plain)
+	// Read in the characters its Content-Type states (policy
+	// body-charset); one that is not UTF-8 under any reading goes out as
+	// written, where decoding would make its bytes U+FFFD.
+	plain, rewritten, ref := inUTF8(plain, charset(w.Header().Get("Content-Type")))
+	if ref != nil || !rewritten && !utf8.Valid(plain) {
+		plain = nil
+	}
 	if doc, err := jsonbody.Decode(plain); err == nil {
 		doc, rep := g.transform.Convert(x.method.Name, pia.Response, x.upstreamVer, x.clientVer, doc)
 		applied, errs := rep.Applied, rep.Errors
@@ -836,6 +854,9 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 			if b, err := encodeJSON(doc, plain); err == nil {
 				out = b
 				w.Header().Del("Content-Encoding")
+				if !utf8Label(charset(w.Header().Get("Content-Type"))) {
+					w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				}
 				g.applied(x, "response", applied)
 			}
 		} else if len(errs) > 0 {

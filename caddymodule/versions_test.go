@@ -287,6 +287,35 @@ func TestAJSONAnswerUnderAnotherTypeIsStillCarried(t *testing.T) {
 	assert.Equal(t, body, string(call().Body), "another type: as the upstream wrote it")
 }
 
+// TestAnAnswerInAnotherCharsetIsCarriedInIt: an upstream answering in
+// windows-1252 and saying so gets its answer carried in the same
+// characters, in UTF-8 and labelled so; one that is not UTF-8 and says
+// nothing of it goes out as written, where decoding it would have made its
+// characters U+FFFD (policy body-charset).
+func TestAnAnswerInAnotherCharsetIsCarriedInIt(t *testing.T) {
+	const sent = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses ` + "\x96" + ` terkirim","dataIZIN":{"nib":"8120000000001","file_lampiran":"https://oss/lampiran.pdf"}}}`
+	const carried = `{"responcheckLicenseStatus":{"kode":200,"keterangan":"Sukses – terkirim","dataIZIN":{"nib":"8120000000001"}}}`
+	var contentType string
+	oss := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header().Set("Content-Type", contentType)
+		fmt.Fprint(w, sent)
+	})
+	g := startGateway(t, routingConfig(oss.addr(), freeAddr(t), "strip_response_fields"))
+	call := func() *answer {
+		return g.post(t, "/v1/kl/rba/checkLicenseStatus", `{"CHECKLICENSESTATUS":{"id_izin":"I-1"}}`, "X-PIA-Version", "4.3.19")
+	}
+	for _, contentType = range []string{"application/json; charset=windows-1252", "text/html; charset=ISO-8859-1"} {
+		a := call()
+		require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+		assert.JSONEq(t, carried, string(a.Body), "%q: carried to 4.3.19", contentType)
+		assert.Equal(t, "application/json; charset=utf-8", a.Header.Get("Content-Type"))
+	}
+	contentType = "application/json"
+	a := call()
+	assert.Equal(t, sent, string(a.Body), "not UTF-8, not said: as the upstream wrote it")
+	assert.Equal(t, contentType, a.Header.Get("Content-Type"))
+}
+
 func TestOSSCallDowngradedForAnOlderKLDApp(t *testing.T) {
 	kld := newUpstream(t, nil)
 	g := startGateway(t, routingConfig(freeAddr(t), kld.addr()+` {

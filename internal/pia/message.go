@@ -88,6 +88,9 @@ const (
 	MsgPathParam            // parameter name
 	MsgDuplicateMember      // field path
 	MsgTooManyElements      // limit
+	MsgNotUTF8              // the byte, its offset
+	MsgNotUTF16             // offset
+	MsgUnsupportedCharset   // charset
 
 	// Why a security key or a sendSecurityKey body is refused.
 	MsgWhyUnexpectedBody //
@@ -190,6 +193,9 @@ var catalogue = [msgCount]bilingual{
 	MsgUnsupportedEncoding:  {"Content-Encoding %q tidak didukung, gunakan gzip atau deflate, atau kirim tanpa Content-Encoding", "Content-Encoding %q is not supported; use gzip or deflate, or none"},
 	MsgPathParam:            {"Parameter path {%s} harus satu segmen: tanpa /, \\, . atau .., dan tanpa karakter kontrol", "Path parameter {%s} must be one segment: no /, \\, . or .., and no control characters"},
 	MsgTooManyElements:      {"Body memuat lebih dari %d nilai JSON", "Request body holds more than %d JSON values"},
+	MsgNotUTF8:              {"Body bukan UTF-8 yang valid: byte 0x%02X pada posisi %d; kirim UTF-8, atau nyatakan pengkodean body di Content-Type (mis. application/json; charset=windows-1252)", "Body is not valid UTF-8: byte 0x%02X at offset %d; send UTF-8, or state the body's encoding in its Content-Type (e.g. application/json; charset=windows-1252)"},
+	MsgNotUTF16:             {"Body bukan UTF-16 yang valid pada posisi %d", "Body is not valid UTF-16 at offset %d"},
+	MsgUnsupportedCharset:   {"charset %q tidak didukung untuk body yang bukan UTF-8; kirim UTF-8 (atau windows-1252/ISO-8859-1)", "charset %q is not supported for a body that is not UTF-8; send UTF-8 (or windows-1252/ISO-8859-1)"},
 	MsgDuplicateMember:      {"Body bukan JSON yang valid: anggota %s muncul lebih dari sekali", "Body is not valid JSON: member %s appears more than once"},
 
 	MsgWhyUnexpectedBody: {"body tidak sesuai", "unexpected body"},

@@ -17,18 +17,19 @@ import (
 // brokenBodies are receiveNIB bodies that are not JSON, built by hand: each
 // breaks the grammar in another place (before, at and after the Token's
 // NIB, in a number, a literal, after the value), and what the strict
-// decoder says of each, which every route answers (policy
+// decoder says of each, with where it is (the member whose value holds the
+// fault, and how many bytes were read), which every route answers (policy
 // one-broken-body-answer).
 var brokenBodies = []struct{ name, body, says string }{
-	{"trailing comma after the NIB", `{"dataNIB":{"nib":"8120000000001",}}`, "invalid character '}' looking for beginning of object key string"},
-	{"cut after the NIB", `{"dataNIB":{"nib":"8120000000001"}`, "unexpected end of JSON input"},
-	{"broken literal before the NIB", `{"dataNIB":{"flag":tru,"nib":"8120000000001"}}`, "invalid character ',' in literal true (expecting 'e')"},
-	{"number with a leading zero before the NIB", `{"dataNIB":{"x":01,"nib":"8120000000001"}}`, "invalid character '1' after object key:value pair"},
-	{"a lone minus before the NIB", `{"dataNIB":{"x":-,"nib":"8120000000001"}}`, "invalid character ',' in numeric literal"},
-	{"no digit after the point, no NIB", `{"dataNIB":{"x":1.e5}}`, "invalid character 'e' after decimal point in numeric literal"},
-	{"no digit in the exponent", `{"dataNIB":{"x":1e+,"nib":"8120000000001"}}`, "invalid character ',' in exponent of numeric literal"},
-	{"text after the value", `{"dataNIB":{"nib":"8120000000001"}} x`, "invalid character 'x' after top-level value"},
-	{"a bare word", `nul`, "unexpected end of JSON input"},
+	{"trailing comma after the NIB", `{"dataNIB":{"nib":"8120000000001",}}`, "di dataNIB, setelah 35 byte: invalid character '}' looking for beginning of object key string"},
+	{"cut after the NIB", `{"dataNIB":{"nib":"8120000000001"}`, "valid setelah 34 byte: unexpected end of JSON input"},
+	{"broken literal before the NIB", `{"dataNIB":{"flag":tru,"nib":"8120000000001"}}`, "di dataNIB.flag, setelah 23 byte: invalid character ',' in literal true (expecting 'e')"},
+	{"number with a leading zero before the NIB", `{"dataNIB":{"x":01,"nib":"8120000000001"}}`, "di dataNIB, setelah 18 byte: invalid character '1' after object key:value pair"},
+	{"a lone minus before the NIB", `{"dataNIB":{"x":-,"nib":"8120000000001"}}`, "di dataNIB.x, setelah 18 byte: invalid character ',' in numeric literal"},
+	{"no digit after the point, no NIB", `{"dataNIB":{"x":1.e5}}`, "di dataNIB.x, setelah 19 byte: invalid character 'e' after decimal point in numeric literal"},
+	{"no digit in the exponent", `{"dataNIB":{"x":1e+,"nib":"8120000000001"}}`, "di dataNIB.x, setelah 20 byte: invalid character ',' in exponent of numeric literal"},
+	{"text after the value", `{"dataNIB":{"nib":"8120000000001"}} x`, "valid setelah 37 byte: invalid character 'x' after top-level value"},
+	{"a bare word", `nul`, "valid setelah 3 byte: unexpected end of JSON input"},
 	{"a member named twice before the break", `{"a":{"b":1,"b":2},"dataNIB":`, "a.b"},
 }
 

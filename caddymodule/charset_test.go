@@ -76,7 +76,7 @@ func TestNotUTF8NamesTheFirstFault(t *testing.T) {
 	assert.Equal(t, []any{byte(0xe9), 9}, ref.args, "the byte and where it is")
 	ref = g.brokenBody([]byte("{\"a\":tru, \"b\":\"\xe9\"}"))
 	require.NotNil(t, ref)
-	assert.Equal(t, pia.MsgBadJSON, ref.msg, "a fault before it is the one named")
+	assert.Equal(t, pia.MsgBadJSONIn, ref.msg, "a fault before it is the one named")
 }
 
 // FuzzInUTF8: whatever the bytes and the label, a body is either refused

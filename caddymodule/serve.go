@@ -686,7 +686,17 @@ func (g *Gateway) decodeRefusal(body []byte, err error) *refusal {
 	case errors.As(err, &many):
 		return &refusal{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, msg: pia.MsgTooManyElements, args: []any{many.Limit}}
 	}
-	return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{err.Error()}}
+	var syntax *jsonbody.SyntaxError
+	switch {
+	case !errors.As(err, &syntax):
+		return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSON, args: []any{err.Error()}}
+	case syntax.Path == "":
+		return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSONAt, args: []any{syntax.Offset, err.Error()}}
+	}
+	// Where it breaks: the member whose value holds the fault, and how far
+	// into the body, so that a 38 KB body is not searched by eye.
+	return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSONIn,
+		args: []any{pia.PointerToDotted(syntax.Path), syntax.Offset, err.Error()}}
 }
 
 // proxy hands the request to the upstream and turns its failures into

@@ -125,7 +125,7 @@ func oldClientsRemovedMembersAreCutFromTheBytes(t *testing.T, validation string)
 	// words; too large, it is refused before it is read. None reaches OSS.
 	forwarded := len(oss.received())
 	for _, c := range []struct{ name, body, says string }{
-		{"a removed member's value broken", strings.Replace(sent, `"nominal":1000}`, `"nominal":1000,}`, 1), "Body bukan JSON yang valid: invalid character"},
+		{"a removed member's value broken", strings.Replace(sent, `"nominal":1000}`, `"nominal":1000,}`, 1), "Body bukan JSON yang valid di IZINFINAL.data_pnbp[0], setelah"},
 		{"a removed member named twice", strings.Replace(sent, `"kewenangan":"01"`, `"kewenangan":"01","kewenangan":"02"`, 1), "IZINFINAL.kewenangan"},
 	} {
 		require.NotEqual(t, sent, c.body, c.name)

@@ -44,3 +44,24 @@ func TestCheckGivesTheDecodersVerdictWithoutATree(t *testing.T) {
 	checked := testing.AllocsPerRun(10, func() { _ = Check(broken, o) })
 	assert.Less(t, checked*10, decoded, "Check allocates %v times, a decode %v", checked, decoded)
 }
+
+func TestASyntaxErrorNamesWhereItIs(t *testing.T) {
+	for body, want := range map[string]SyntaxError{
+		`[1,[2,3,{"x":[4,5,tru]}]]`: {Path: "/1/2/x/2", Offset: 22},
+		`{"a/b":{"c~":01}}`:         {Path: "/a~1b", Offset: 15},
+		`{"a":{"b":"\x"}}`:          {Path: "/a/b", Offset: 13},
+		`{"a":{"b":1}`:              {Path: "", Offset: 12},
+		`{} x`:                      {Path: "", Offset: 4},
+		`{"a":[{"b":1},{"b":2,}]}`:  {Path: "/a/1", Offset: 22},
+		`{"IZINFINAL":{"nib":"812"`: {Path: "/IZINFINAL", Offset: 25},
+	} {
+		for _, discard := range []bool{false, true} {
+			_, err := decode([]byte(body), Options{Strict: true}, discard)
+			var syntax *SyntaxError
+			if assert.ErrorAs(t, err, &syntax, body) {
+				assert.Equal(t, want.Path, syntax.Path, "%s: the member whose value holds the fault", body)
+				assert.Equal(t, want.Offset, syntax.Offset, "%s: the bytes read", body)
+			}
+		}
+	}
+}

@@ -19,7 +19,11 @@ const MaxDepth = 10000
 type SyntaxError struct {
 	// Offset is the number of bytes read before the error.
 	Offset int64
-	msg    string
+	// Path is the JSON pointer of the innermost member or element whose
+	// value holds the error ("" for the document itself), as Decode and
+	// Check found it.
+	Path string
+	msg  string
 }
 
 func (e *SyntaxError) Error() string { return e.msg }
@@ -359,12 +363,15 @@ func (d *decoder) separator(closing byte, context string) (more bool, err error)
 	return false, d.failChar(context)
 }
 
-// inMember prefixes the pointer of a duplicate found inside a member or
-// element with that member's name or index, as the error unwinds: the happy
-// path keeps no path at all.
+// inMember prefixes the pointer of a duplicate or a syntax error found
+// inside a member or element with that member's name or index, as the
+// error unwinds: the happy path keeps no path at all.
 func inMember(err error, token string) error {
-	if dup, ok := err.(*DuplicateMemberError); ok {
-		dup.Path = "/" + pointerToken(token) + dup.Path
+	switch e := err.(type) {
+	case *DuplicateMemberError:
+		e.Path = "/" + pointerToken(token) + e.Path
+	case *SyntaxError:
+		e.Path = "/" + pointerToken(token) + e.Path
 	}
 	return err
 }

@@ -57,6 +57,8 @@ const (
 	MsgBodyTooLarge         // limit in bytes
 	MsgUnsupportedMediaType // content type
 	MsgBadJSON              // parser error
+	MsgBadJSONIn            // field, bytes read, parser error
+	MsgBadJSONAt            // bytes read, parser error
 	MsgEmptyBody            //
 	MsgValidation           // list of violations
 	MsgWrongRoot            // roots sent, method, root expected
@@ -163,6 +165,8 @@ var catalogue = [msgCount]bilingual{
 	MsgBodyTooLarge:         {"Ukuran body melebihi batas %d byte", "Request body exceeds the limit of %d bytes"},
 	MsgUnsupportedMediaType: {"Content-Type %q tidak didukung, gunakan application/json", "Content-Type %q is not supported, use application/json"},
 	MsgBadJSON:              {"Body bukan JSON yang valid: %s", "Body is not valid JSON: %s"},
+	MsgBadJSONIn:            {"Body bukan JSON yang valid di %s, setelah %d byte: %s", "Body is not valid JSON at %s, after %d bytes: %s"},
+	MsgBadJSONAt:            {"Body bukan JSON yang valid setelah %d byte: %s", "Body is not valid JSON after %d bytes: %s"},
 	MsgEmptyBody:            {"Body tidak boleh kosong", "Request body must not be empty"},
 	MsgValidation:           {"Data parameter salah: %s", "Invalid parameters: %s"},
 	MsgWrongRoot:            {"root %s dikirim; %s mengharapkan %s", "root %s sent; %s expects %s"},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -111,9 +112,9 @@ the gateway's schema_dir and rules_dir subdirectives.`,
 	}
 	dirs(check)
 
-	var method, lang string
+	var method, lang, cs string
 	val := &cobra.Command{
-		Use:   "validate --method <m> --version <v> [--schemas <dir>] [--rules <dir>] <file.json>",
+		Use:   "validate --method <m> --version <v> [--charset <c>] [--schemas <dir>] [--rules <dir>] <file.json>",
 		Short: "Checks a payload offline and prints the gateway's answer",
 		Long: `Runs the payload through the gateway itself (a stand-in upstream answers
 what passes) as a caller of that PIA version, and prints the envelope the
@@ -128,7 +129,7 @@ gateway would answer: with errors when the payload is refused. Exit status
 			if err != nil {
 				return err
 			}
-			status, answer, err := validateOffline(method, version, schemas, rules, lang, body)
+			status, answer, err := validateOffline(method, version, schemas, rules, lang, cs, body)
 			if err != nil {
 				return err
 			}
@@ -143,6 +144,7 @@ gateway would answer: with errors when the payload is refused. Exit status
 	val.Flags().StringVar(&method, "method", "", "the PIA method")
 	val.Flags().StringVar(&version, "version", "", "the PIA version of the payload and of the upstream")
 	val.Flags().StringVar(&lang, "lang", "", "language of the answer: id (default) or en")
+	val.Flags().StringVar(&cs, "charset", "", "the file's charset, as a client states it in its Content-Type (windows-1252, ...); UTF-8 and UTF-16 are told by the bytes")
 	dirs(val)
 
 	versions := &cobra.Command{
@@ -342,7 +344,7 @@ func printDiff(w io.Writer, cat *pia.Catalog, a, b pia.Version) {
 // payload's version, are a stand-in answering 200: the status and the
 // answer are exactly what the gateway would answer a caller of that
 // version.
-func validateOffline(method, version, schemas, rules, lang string, body []byte) (int, []byte, error) {
+func validateOffline(method, version, schemas, rules, lang, charset string, body []byte) (int, []byte, error) {
 	if _, err := pia.ParseVersion(version); err != nil {
 		return 0, nil, err
 	}
@@ -363,6 +365,9 @@ func validateOffline(method, version, schemas, rules, lang string, body []byte) 
 	}
 	r := httptest.NewRequest(m.HTTPMethod, DefaultPrefixes[0]+"/"+method, bytes.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
+	if charset != "" {
+		r.Header.Set("Content-Type", mime.FormatMediaType("application/json", map[string]string{"charset": charset}))
+	}
 	r.Header.Set("X-PIA-Version", version)
 	repl := caddy.NewReplacer()
 	rctx := context.WithValue(r.Context(), caddy.ReplacerCtxKey, repl)

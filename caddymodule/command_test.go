@@ -127,6 +127,16 @@ func TestANewPIAVersionImportedWithOneCommandIsServed(t *testing.T) {
 	text, err = runPIA(t, "validate", "--method", "receiveLicense", "--version", "4.3.23", "--schemas", schemas, "--rules", rules, payload)
 	require.NoError(t, err, text)
 	assert.Contains(t, text, "valid: receiveLicense, PIA 4.3.23")
+
+	// A file saved in windows-1252 is read as one when the charset is
+	// given, as a client's Content-Type gives it (policy body-charset).
+	require.Contains(t, license4323, `"Budi Santoso"`)
+	require.NoError(t, os.WriteFile(payload, []byte(strings.Replace(license4323, `"Budi Santoso"`, "\"Jos\xe9 Santoso\"", 1)), 0o644))
+	text, err = runPIA(t, "validate", "--method", "receiveLicense", "--version", "4.3.23", "--schemas", schemas, "--rules", rules, payload)
+	require.Error(t, err)
+	assert.Contains(t, text, "bukan UTF-8 yang valid: byte 0xE9")
+	text, err = runPIA(t, "validate", "--method", "receiveLicense", "--version", "4.3.23", "--charset", "windows-1252", "--schemas", schemas, "--rules", rules, payload)
+	require.NoError(t, err, text)
 }
 
 func TestPIACommandsShowWhatTheGatewayKnows(t *testing.T) {

@@ -188,6 +188,18 @@ func TestRequestIDIsPassedUpstreamAndGeneratedWhenAbsent(t *testing.T) {
 	assert.Len(t, id, 32)
 	assert.Equal(t, id, oss.last(t).Header.Get("X-Request-Id"))
 	assert.Equal(t, "4.3.20", oss.last(t).Header.Get("X-PIA-Version"), "the upstream is told which version the body is in")
+
+	// An operator whose upstream has no use for the ID drops it with
+	// reverse_proxy's own header_up (policy request-id-upstream); the
+	// client and the logs still get it.
+	g = startGateway(t, routingConfig(oss.addr()+` {
+			header_up -X-Request-Id
+		}`, freeAddr(t), ""))
+	a = g.post(t, "/v1/kl/rba/receiveLicense", `{"IZINFINAL":{}}`, "X-Request-Id", "req-124")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, "req-124", a.Header.Get("X-Request-Id"))
+	assert.Empty(t, oss.last(t).Header.Values("X-Request-Id"), "dropped upstream")
+	assert.Equal(t, "4.3.20", oss.last(t).Header.Get("X-PIA-Version"))
 }
 
 // TestTheUpstreamIsToldTheLengthOfWhatItGets: the body the upstream reads

@@ -681,7 +681,7 @@ func (g *Gateway) decodeRefusal(body []byte, err error) *refusal {
 	switch {
 	case errors.As(err, &dup):
 		return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgDuplicateMember,
-			args:   []any{pia.PointerToDotted(dup.Path)},
+			args:   []any{clipPath(pia.PointerToDotted(dup.Path))},
 			errors: []pia.FieldError{{Field: dup.Path, Rule: "duplicate"}}}
 	case errors.As(err, &many):
 		return &refusal{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, msg: pia.MsgTooManyElements, args: []any{many.Limit}}
@@ -696,7 +696,7 @@ func (g *Gateway) decodeRefusal(body []byte, err error) *refusal {
 	// Where it breaks: the member whose value holds the fault, and how far
 	// into the body, so that a 38 KB body is not searched by eye.
 	return &refusal{status: http.StatusBadRequest, outcome: outcomeBadJSON, msg: pia.MsgBadJSONIn,
-		args: []any{pia.PointerToDotted(syntax.Path), syntax.Offset, err.Error()}}
+		args: []any{clipPath(pia.PointerToDotted(syntax.Path)), syntax.Offset, err.Error()}}
 }
 
 // proxy hands the request to the upstream and turns its failures into

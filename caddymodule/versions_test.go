@@ -406,6 +406,20 @@ func TestAQuotedValueIsClippedByCharacters(t *testing.T) {
 		envelope("responcheckLicenseStatus", http.StatusBadRequest)
 	text, _ = env["keterangan"].(string)
 	assert.Contains(t, text, `Versi PIA "`+strings.Repeat("é", 200)+`…" tidak dikenal`, "200 characters, then the cut")
+
+	// Where a broken body breaks, and a member named twice, are quoted the
+	// same way: a member's name is the client's.
+	e := startGateway(t, enforcing(oss.addr(), ""))
+	name := strings.Repeat("é", 250)
+	clipped := string([]rune("IZINFINAL." + name)[:200]) + "…"
+	for body, says := range map[string]string{
+		`{"IZINFINAL":{"` + name + `":tru}}`:                "Body bukan JSON yang valid di " + clipped + ", setelah",
+		`{"IZINFINAL":{"` + name + `":1,"` + name + `":2}}`: "anggota " + clipped + " muncul",
+	} {
+		env = e.post(t, "/v1/kl/rba/receiveLicense", body).envelope("responreceiveLicense", http.StatusBadRequest)
+		text, _ = env["keterangan"].(string)
+		assert.Contains(t, text, says)
+	}
 }
 
 // TestACarriedBodyIsWrittenAsEncodingJSONWritesIt: a body the version rules

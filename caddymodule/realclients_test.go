@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/stretchr/testify/assert"
@@ -837,4 +839,53 @@ func TestABodyInAnotherCharsetIsReadInIt(t *testing.T) {
 	env = g.post(t, "/v1/kl/rba/sendSecurityKey", utf16Of(`{"securityKey":{"user_akses":"demo","pwd_akses":"demo-secret"}}`, binary.LittleEndian, true)).
 		envelope("responsendSecurityKey", http.StatusOK)
 	assert.NotEmpty(t, env["key"])
+}
+
+// TestAPushWaitsForAnAgencyApplicationThatIsRestarting: with the kld
+// block's lb_try_duration, as Caddyfile.example sets it, a push OSS makes
+// while the agency's application is not yet accepting connections reaches
+// it once it does, whole and once (reverse_proxy tries a POST again only
+// when no connection was opened, and the gateway hands it the body to read
+// again); past the duration it is the 502 envelope.
+func TestAPushWaitsForAnAgencyApplicationThatIsRestarting(t *testing.T) {
+	kldAddr := freeAddr(t)
+	g := startGateway(t, routingConfig(freeAddr(t), kldAddr+` {
+			lb_try_duration 5s
+			lb_try_interval 50ms
+		}`, ""))
+	push := `{"dataNIB":{"nib":"8120000000001","catatan":"` + strings.Repeat("x", 5000) + `"}}`
+	var kld *recorder
+	started := make(chan struct{})
+	go func() {
+		defer close(started)
+		time.Sleep(500 * time.Millisecond) // the application comes back
+		l, err := net.Listen("tcp", kldAddr)
+		if err != nil {
+			return
+		}
+		kld = &recorder{}
+		kld.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			kld.mu.Lock()
+			kld.requests = append(kld.requests, recorded{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+			kld.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"responreceiveNIB":{"kode":200,"keterangan":"Sukses"}}`)
+		}))
+		kld.Listener = l
+		kld.Start()
+		t.Cleanup(kld.Close)
+	}()
+	a := g.post(t, "/v1/kl/rba/receiveNIB", push)
+	<-started
+	require.NotNil(t, kld, "the application's address was taken meanwhile")
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	require.Len(t, kld.received(), 1, "delivered once")
+	assert.Equal(t, push, string(kld.last(t).Body), "whole")
+
+	down := startGateway(t, routingConfig(freeAddr(t), freeAddr(t)+` {
+			lb_try_duration 300ms
+			lb_try_interval 50ms
+		}`, ""))
+	down.post(t, "/v1/kl/rba/receiveNIB", push).envelope("responreceiveNIB", http.StatusBadGateway)
 }

@@ -49,11 +49,9 @@ var cp1252 = [32]rune{
 }
 
 // charset is the charset parameter of a Content-Type, lower case; "" for
-// none, and for the types the gateway's clients send most, which state
-// UTF-8 or nothing, without parsing them.
+// none, and for the usual JSON types, without parsing them.
 func charset(ct string) string {
-	if ct == "" || strings.EqualFold(ct, "application/json") || strings.EqualFold(ct, "application/json; charset=utf-8") ||
-		strings.EqualFold(ct, "application/json;charset=utf-8") {
+	if ct == "" || usualJSON(ct) {
 		return ""
 	}
 	_, params, err := mime.ParseMediaType(ct)

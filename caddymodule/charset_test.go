@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/http"
+	"slices"
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -116,11 +117,8 @@ func FuzzInUTF8(f *testing.F) {
 			}
 			return
 		}
-		var back []byte
-		for _, r := range string(out) {
-			back = append(back, to1252(r))
-		}
-		if !bytes.Equal(back, sent) {
+		back, ok := in1252(string(out))
+		if !ok || back != string(sent) {
 			t.Fatalf("windows-1252 %q read as %q, which gives back %q", sent, out, back)
 		}
 	})
@@ -132,12 +130,18 @@ func bomOf(order binary.ByteOrder) []byte {
 	return b
 }
 
-// to1252 is the windows-1252 byte of a character read from one.
-func to1252(r rune) byte {
-	for i, c := range cp1252 {
-		if c == r {
-			return byte(0x80 + i)
+// in1252 is s written in windows-1252, when each of its characters is one.
+func in1252(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch i := slices.Index(cp1252[:], r); {
+		case r < 0x80 || r >= 0xA0 && r <= 0xFF:
+			b = append(b, byte(r))
+		case i >= 0:
+			b = append(b, byte(0x80+i))
+		default:
+			return "", false
 		}
 	}
-	return byte(r)
+	return string(b), true
 }

@@ -217,19 +217,3 @@ func FuzzPathParam(f *testing.F) {
 		}
 	})
 }
-
-// in1252 is s written in windows-1252, when each of its characters is one.
-func in1252(s string) (string, bool) {
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		switch c := to1252(r); {
-		case r < 0x80 || r >= 0xA0 && r <= 0xFF:
-			b = append(b, byte(r))
-		case c >= 0x80 && c < 0xA0 && cp1252[c-0x80] == r:
-			b = append(b, c)
-		default:
-			return "", false
-		}
-	}
-	return string(b), true
-}

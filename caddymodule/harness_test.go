@@ -287,8 +287,14 @@ type recorded struct {
 // method named by the last path segment, unless handle says otherwise.
 func newUpstream(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, body []byte)) *recorder {
 	t.Helper()
+	return upstreamOn(t, nil, handle)
+}
+
+// upstreamOn is newUpstream serving on l, an address the test chose (nil:
+// one of its own). It fails no test itself, so a goroutine may start it.
+func upstreamOn(t *testing.T, l net.Listener, handle func(w http.ResponseWriter, r *http.Request, body []byte)) *recorder {
 	rec := &recorder{handle: handle}
-	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	rec.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		rec.mu.Lock()
 		rec.requests = append(rec.requests, recorded{Method: r.Method, Path: r.URL.Path, RawURI: r.RequestURI, Header: r.Header.Clone(),
@@ -302,6 +308,11 @@ func newUpstream(t *testing.T, handle func(w http.ResponseWriter, r *http.Reques
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"respon%s":{"kode":200,"keterangan":"Sukses"}}`, method)
 	}))
+	if l != nil {
+		_ = rec.Listener.Close()
+		rec.Listener = l
+	}
+	rec.Start()
 	t.Cleanup(rec.Close)
 	return rec
 }

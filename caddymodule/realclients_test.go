@@ -11,7 +11,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -863,18 +862,7 @@ func TestAPushWaitsForAnAgencyApplicationThatIsRestarting(t *testing.T) {
 		if err != nil {
 			return
 		}
-		kld = &recorder{}
-		kld.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body, _ := io.ReadAll(r.Body)
-			kld.mu.Lock()
-			kld.requests = append(kld.requests, recorded{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
-			kld.mu.Unlock()
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprint(w, `{"responreceiveNIB":{"kode":200,"keterangan":"Sukses"}}`)
-		}))
-		kld.Listener = l
-		kld.Start()
-		t.Cleanup(kld.Close)
+		kld = upstreamOn(t, l, nil)
 	}()
 	a := g.post(t, "/v1/kl/rba/receiveNIB", push)
 	<-started

@@ -853,7 +853,8 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 	// Read in the characters its Content-Type states (policy
 	// body-charset); one that is not UTF-8 under any reading goes out as
 	// written, where decoding would make its bytes U+FFFD.
-	plain, rewritten, ref := inUTF8(plain, charset(w.Header().Get("Content-Type")))
+	cs := charset(w.Header().Get("Content-Type"))
+	plain, rewritten, ref := inUTF8(plain, cs)
 	if ref != nil || !rewritten && !utf8.Valid(plain) {
 		plain = nil
 	}
@@ -864,7 +865,7 @@ func (g *Gateway) adaptResponse(x *exchange, rec caddyhttp.ResponseRecorder, w h
 			if b, err := encodeJSON(doc, plain); err == nil {
 				out = b
 				w.Header().Del("Content-Encoding")
-				if !utf8Label(charset(w.Header().Get("Content-Type"))) {
+				if !utf8Label(cs) {
 					w.Header().Set("Content-Type", "application/json; charset=utf-8")
 				}
 				g.applied(x, "response", applied)
@@ -1106,9 +1107,18 @@ func printable(s string) bool {
 	return true
 }
 
+// usualJSON reports the JSON types clients send most, which state UTF-8
+// or no charset: decided without parsing (which allocates), on every
+// request.
+func usualJSON(ct string) bool {
+	return strings.EqualFold(ct, "application/json") || strings.EqualFold(ct, "application/json; charset=utf-8") ||
+		strings.EqualFold(ct, "application/json;charset=utf-8")
+}
+
+// isJSON reports a JSON media type: application/json, or one with the
+// +json suffix.
 func isJSON(contentType string) bool {
-	// What clients send, decided without parsing (which allocates).
-	if strings.EqualFold(contentType, "application/json") || strings.EqualFold(contentType, "application/json; charset=utf-8") {
+	if usualJSON(contentType) {
 		return true
 	}
 	mt, _, err := mime.ParseMediaType(contentType)

@@ -758,6 +758,40 @@ func TestAPHPBodyIsMendedOnlyOnceItsCallerIsKnown(t *testing.T) {
 	assert.Len(t, oss.received(), 1, "only the call with its key reached OSS")
 }
 
+// TestABodyInAnotherCharsetIsReadOnlyOnceItsCallerIsKnown: a windows-1252
+// or UTF-16 body is read in its charset only after the key (policy
+// body-charset): without one it is 401, as any call, and so is a charset
+// the gateway would refuse; max_body_size bounds the bytes as sent, so
+// UTF-16, twice the size of its UTF-8, is refused where its UTF-8 would
+// pass; a broken body in windows-1252 is named where it breaks. Only the
+// call with its key reaches OSS.
+func TestABodyInAnotherCharsetIsReadOnlyOnceItsCallerIsKnown(t *testing.T) {
+	oss, kld := newUpstream(t, nil), newUpstream(t, nil)
+	g := startGateway(t, authConfig(oss.addr(), kld.addr(), t.TempDir(), "", `max_body_size 2KB
+		method receiveLicense {
+			validation enforce
+		}`))
+	key := g.getKey(t, "demo", "demo-secret")
+	latin := strings.Replace(validLicense, `"nama_ttd":"Budi Santoso"`, "\"nama_ttd\":\"Jos\xe9 Santoso\"", 1)
+	const java = "text/plain; charset=ISO-8859-1"
+
+	a := g.post(t, "/v1/kl/rba/receiveLicense", latin, "Content-Type", java, "user_key", key)
+	require.Equal(t, http.StatusOK, a.StatusCode, "%s", a.Body)
+	assert.Equal(t, strings.Replace(validLicense, "Budi Santoso", "José Santoso", 1), string(oss.last(t).Body))
+
+	g.post(t, "/v1/kl/rba/receiveLicense", latin, "Content-Type", java).envelope("responreceiveLicense", http.StatusUnauthorized)
+	g.post(t, "/v1/kl/rba/receiveLicense", latin, "Content-Type", "application/json; charset=Shift_JIS").
+		envelope("responreceiveLicense", http.StatusUnauthorized)
+	env := g.post(t, "/v1/kl/rba/receiveLicense", strings.Replace(latin, `"status_izin":"50"`, `"status_izin":"50",`, 1), "Content-Type", java, "user_key", key).
+		envelope("responreceiveLicense", http.StatusBadRequest)
+	assert.Contains(t, env["keterangan"], "Body bukan JSON yang valid di IZINFINAL, setelah")
+	big := strings.Replace(validLicense, `"status_izin":"50"`, `"status_izin":"50","x":"`+strings.Repeat("a", 700)+`"`, 1)
+	require.Less(t, len(big), 2048)
+	g.post(t, "/v1/kl/rba/receiveLicense", utf16Of(big, binary.LittleEndian, true), "user_key", key).
+		envelope("responreceiveLicense", http.StatusRequestEntityTooLarge)
+	assert.Len(t, oss.received(), 1, "only the call with its key reached OSS")
+}
+
 // utf16Of is s in UTF-16 in the byte order given, as .NET's Encoding.Unicode
 // (little-endian) and Encoding.BigEndianUnicode write it, behind a byte
 // order mark when bom is set.
